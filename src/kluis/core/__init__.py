@@ -1,0 +1,1 @@
+"""Basics every part of Kluis may use; imports nothing else of kluis."""

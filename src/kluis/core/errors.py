@@ -1,0 +1,44 @@
+"""The one tree of domain errors. Interfaces translate these once each.
+
+    KluisError                  base; carries a stable ``code`` and no personal data
+    ├── InvalidInput            the input is wrong (HTTP 422, CLI exit 2)
+    │   └── RegisterInvalid     a register did not load; holds every diagnostic
+    ├── NotFound                something named does not exist (HTTP 404, CLI exit 3)
+    ├── Conflict                the change contradicts what is stored (HTTP 409, CLI exit 4)
+    └── NotAllowed              the actor may not do this (HTTP 403, CLI exit 5)
+
+Messages of these errors never contain personal data (DESIGN rule 5): they name files,
+lines, fields, kinds of value and record ids, never values a person entered about someone.
+"""
+
+from __future__ import annotations
+
+
+class KluisError(Exception):
+    """Base of every error Kluis raises on purpose."""
+
+    code = "error"
+
+
+class InvalidInput(KluisError):
+    """The input is not valid."""
+
+    code = "invalid_input"
+
+
+class NotFound(KluisError):
+    """A named thing does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(KluisError):
+    """The change contradicts what is already stored."""
+
+    code = "conflict"
+
+
+class NotAllowed(KluisError):
+    """The actor is not allowed to do this."""
+
+    code = "not_allowed"

@@ -1,0 +1,37 @@
+"""Running every check on a loaded register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from kluis.register.checks import catalogue
+from kluis.register.checks.base import Check, Context, Finding, Severity
+from kluis.register.loader import LoadedRegister
+
+_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
+
+
+def all_checks() -> tuple[Check, ...]:
+    """Every check Kluis has, in code order."""
+    return tuple(sorted(catalogue.CHECKS, key=lambda c: c.code))
+
+
+def run_checks(
+    loaded: LoadedRegister, *, today: date, checks: Iterable[Check] | None = None
+) -> list[Finding]:
+    """Run ``checks`` (all by default) on ``loaded``; findings ordered by file and line."""
+    context = Context(loaded.register, loaded.source, loaded.taxonomy, today)
+    findings = [finding for check in checks or all_checks() for finding in check.run(context)]
+    return sort_findings(findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Order findings by file, line, column, then severity and code."""
+
+    def key(finding: Finding) -> tuple[str, int, int, int, str]:
+        at = finding.location
+        where = (at.file, at.line, at.column) if at else ("", 0, 0)
+        return (*where, _ORDER[finding.severity], finding.code)
+
+    return sorted(findings, key=key)
