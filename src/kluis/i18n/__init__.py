@@ -9,8 +9,8 @@ language is used, never at import time.
 from kluis.i18n.catalogue import (
     DOMAINS,
     LANGUAGES,
-    LocalText,
     N_,
+    LocalText,
     gettext,
     language_name,
     negotiate,

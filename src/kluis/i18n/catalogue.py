@@ -34,7 +34,13 @@ def translations(language: str, domain: str) -> _gettext.NullTranslations:
         raise ValueError(f"unsupported language {language!r}; Kluis speaks {LANGUAGES}")
     if language == SOURCE_LANGUAGE:
         return _gettext.NullTranslations()
-    po = resources.files("kluis.i18n").joinpath("locale").joinpath(language).joinpath("LC_MESSAGES").joinpath(f"{domain}.po")
+    po = (
+        resources.files("kluis.i18n")
+        .joinpath("locale")
+        .joinpath(language)
+        .joinpath("LC_MESSAGES")
+        .joinpath(f"{domain}.po")
+    )
     if not po.is_file():
         return _gettext.NullTranslations()
     with po.open("rb") as handle:

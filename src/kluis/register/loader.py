@@ -132,11 +132,14 @@ def read_register(path: str | Path) -> tuple[LoadedRegister | None, list[Finding
 
 def _finding(code: str, location: Location | None, path: Path_ = (), **params: object) -> Finding:
     article, message = MESSAGES[code]
-    return Finding(code, Severity.error, article, LocalText("loader", message, params), location, path)
+    return Finding(
+        code, Severity.error, article, LocalText("loader", message, params), location, path
+    )
 
 
-def _with_hint(code: str, location: Location | None, path: Path_, suggestion: str | None,
-               **params: object) -> Finding:
+def _with_hint(
+    code: str, location: Location | None, path: Path_, suggestion: str | None, **params: object
+) -> Finding:
     finding = _finding(code, location, path, **params)
     if suggestion is None:
         return finding
@@ -149,25 +152,36 @@ def _register_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     return sorted(
-        p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
 
 def _read_documents(root: Path, findings: list[Finding]) -> list[YamlDocument]:
     if not root.exists():
-        findings.append(_finding("KL019", Location(str(root), 1, 1), detail=N_("no such file or folder")))
+        findings.append(
+            _finding("KL019", Location(str(root), 1, 1), detail=N_("no such file or folder"))
+        )
         return []
     files = _register_files(root)
     if not files:
-        findings.append(_finding("KL019", Location(str(root), 1, 1), detail=N_("no .yaml files in the folder")))
+        findings.append(
+            _finding("KL019", Location(str(root), 1, 1), detail=N_("no .yaml files in the folder"))
+        )
         return []
     documents = []
     for file in files:
         try:
             text = file.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
-            findings.append(_finding("KL001", Location(str(file), 1, 1), detail=N_("not readable as UTF-8 text")))
+            findings.append(
+                _finding(
+                    "KL001", Location(str(file), 1, 1), detail=N_("not readable as UTF-8 text")
+                )
+            )
             continue
         document, problems = read_yaml(text, str(file))
         findings.extend(_yaml_problem(problem) for problem in problems)
@@ -194,7 +208,9 @@ def _yaml_problem(problem: YamlProblem) -> Finding:
             return _finding("KL026", at)
 
 
-def _merge(documents: list[YamlDocument], findings: list[Finding]) -> tuple[dict[str, Any], SourceMap]:
+def _merge(
+    documents: list[YamlDocument], findings: list[Finding]
+) -> tuple[dict[str, Any], SourceMap]:
     """Merge the files of a folder: list sections are joined, other sections appear once."""
     if len(documents) == 1:
         return documents[0].data, documents[0].source
@@ -204,13 +220,20 @@ def _merge(documents: list[YamlDocument], findings: list[Finding]) -> tuple[dict
     for document in documents:
         for key, value in document.data.items():
             key_location = document.source.keys.get((key,))
-            offset = len(data[key]) if key in _LIST_SECTIONS and isinstance(data.get(key), list) else None
+            offset = (
+                len(data[key])
+                if key in _LIST_SECTIONS and isinstance(data.get(key), list)
+                else None
+            )
             if key in data and offset is None:
                 if key == "kluis" and data[key] == value:
                     continue
                 first = merged.keys.get((key,))
-                findings.append(_finding("KL020", key_location, (key,), key=key,
-                                         first=first.file if first else "?"))
+                findings.append(
+                    _finding(
+                        "KL020", key_location, (key,), key=key, first=first.file if first else "?"
+                    )
+                )
                 continue
             if offset is not None and isinstance(value, list):
                 data[key].extend(value)
@@ -229,8 +252,9 @@ def _shift(source: SourceMap, key: str, offset: int, into: SourceMap) -> None:
             if not path or path[0] != key or (table is source.keys and len(path) == 1):
                 continue
             if len(path) > 1 and isinstance(path[1], int):
-                path = (key, path[1] + offset, *path[2:])
-            target.setdefault(path, location)
+                target.setdefault((key, path[1] + offset, *path[2:]), location)
+            else:
+                target.setdefault(path, location)
 
 
 # --- validating the shape -----------------------------------------------------------------
@@ -246,7 +270,9 @@ def _validate(data: dict[str, Any], source: SourceMap, findings: list[Finding]) 
 
 
 def _field_name(loc: Path_) -> str:
-    return ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc).replace(".[", "[")
+    return ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in loc).replace(
+        ".[", "["
+    )
 
 
 def _kind_of(value: object) -> LocalText:
@@ -256,8 +282,10 @@ def _kind_of(value: object) -> LocalText:
     return LocalText("loader", _KINDS.get(name, N_("a value")))
 
 
-def _pydantic_finding(detail: ErrorDetails, source: SourceMap) -> Finding:  # noqa: C901, PLR0911
-    loc: Path_ = tuple(part for part in detail["loc"] if part not in ("[key]",) and not _is_branch(part))
+def _pydantic_finding(detail: ErrorDetails, source: SourceMap) -> Finding:  # noqa: PLR0911
+    loc: Path_ = tuple(
+        part for part in detail["loc"] if part not in ("[key]",) and not _is_branch(part)
+    )
     kind, ctx, value = detail["type"], detail.get("ctx", {}), detail.get("input")
     field = _field_name(loc)
     at = source.value(loc)
@@ -291,10 +319,16 @@ def _pydantic_finding(detail: ErrorDetails, source: SourceMap) -> Finding:  # no
         return _finding("KL021", at, loc, field=field, min=ctx.get("min_length", 1))
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = next(iter(ctx.values()), "")
-        sign = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        sign = {
+            "greater_than_equal": ">=",
+            "greater_than": ">",
+            "less_than_equal": "<=",
+            "less_than": "<",
+        }[kind]
         return _finding("KL022", at, loc, field=field, constraint=f"{sign} {bound}")
-    expected = _expected_kind(kind)
-    return _finding("KL005", at, loc, field=field, expected=expected, got=_kind_of(value))
+    return _finding(
+        "KL005", at, loc, field=field, expected=_expected_kind(kind), got=_kind_of(value)
+    )
 
 
 def _is_branch(part: str | int) -> bool:
@@ -371,18 +405,28 @@ def _duplicates(data: Mapping[str, Any], section: str, source: SourceMap) -> Ite
             continue
         if item_id in seen:
             first = source.value((section, seen[item_id]))
-            yield _finding("KL012", source.value((section, index, "id")), (section, index, "id"),
-                           id=item_id, section=section, first=first.line if first else "?")
+            yield _finding(
+                "KL012",
+                source.value((section, index, "id")),
+                (section, index, "id"),
+                id=item_id,
+                section=section,
+                first=first.line if first else "?",
+            )
         else:
             seen[item_id] = index
 
 
-def _unknown(value: str, known: Iterable[str], kind: str, path: Path_, source: SourceMap) -> Finding:
+def _unknown(
+    value: str, known: Iterable[str], kind: str, path: Path_, source: SourceMap
+) -> Finding:
     kind_text = LocalText("loader", _REFERENCE_KINDS[kind])
-    return _with_hint("KL013", source.value(path), path, did_you_mean(value, known), id=value, kind=kind_text)
+    return _with_hint(
+        "KL013", source.value(path), path, did_you_mean(value, known), id=value, kind=kind_text
+    )
 
 
-def _references(data: Mapping[str, Any], source: SourceMap) -> Iterator[Finding]:  # noqa: C901
+def _references(data: Mapping[str, Any], source: SourceMap) -> Iterator[Finding]:
     """Duplicate ids and references to unknown ids, read from the raw data.
 
     Reading the raw data rather than the models lets these errors be reported together
@@ -411,25 +455,37 @@ def _references(data: Mapping[str, Any], source: SourceMap) -> Iterator[Finding]
             yield _unknown(value, known, kind, path, source)
 
     for index, category in _items(data, "categories"):
-        yield from one(category.get("parent"), categories, "category", ("categories", index, "parent"))
+        yield from one(
+            category.get("parent"), categories, "category", ("categories", index, "parent")
+        )
     for index, system in _items(data, "systems"):
-        yield from one(system.get("processor"), processors, "processor", ("systems", index, "processor"))
+        yield from one(
+            system.get("processor"), processors, "processor", ("systems", index, "processor")
+        )
     for index, activity in _items(data, "activities"):
         base: Path_ = ("activities", index)
-        yield from check(activity.get("data_subjects"), subjects, "subject", (*base, "data_subjects"))
-        yield from check(activity.get("data_categories"), categories, "category", (*base, "data_categories"))
+        yield from check(
+            activity.get("data_subjects"), subjects, "subject", (*base, "data_subjects")
+        )
+        yield from check(
+            activity.get("data_categories"), categories, "category", (*base, "data_categories")
+        )
         fields = activity.get("fields")
         fields = fields if isinstance(fields, Mapping) else {}
         for name, category in fields.items():
             yield from one(category, categories, "category", (*base, "fields", name))
-        yield from check(activity.get("identifiers"), {str(k) for k in fields}, "field", (*base, "identifiers"))
+        yield from check(
+            activity.get("identifiers"), {str(k) for k in fields}, "field", (*base, "identifiers")
+        )
         yield from check(activity.get("recipients"), recipients, "recipient", (*base, "recipients"))
         yield from check(activity.get("systems"), systems, "system", (*base, "systems"))
         yield from check(activity.get("access"), roles, "role", (*base, "access"))
         yield from check(activity.get("security"), measures, "measure", (*base, "security"))
         basis = activity.get("legal_basis")
         if isinstance(basis, Mapping):
-            yield from one(basis.get("consent"), consents, "consent", (*base, "legal_basis", "consent"))
+            yield from one(
+                basis.get("consent"), consents, "consent", (*base, "legal_basis", "consent")
+            )
         yield from one(activity.get("replaced_by"), activities, "activity", (*base, "replaced_by"))
 
 

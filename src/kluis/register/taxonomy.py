@@ -127,7 +127,9 @@ def _text(value: Any) -> Text | None:
     return Text(value) if isinstance(value, Mapping) else None
 
 
-def _terms(section: Mapping[str, Any], origin: Origin, known: Iterable[str] = ()) -> dict[str, Term]:
+def _terms(
+    section: Mapping[str, Any], origin: Origin, known: Iterable[str] = ()
+) -> dict[str, Term]:
     fides = set(known)
     terms: dict[str, Term] = {}
     for term_id, entry in section.items():
@@ -151,21 +153,14 @@ def _terms(section: Mapping[str, Any], origin: Origin, known: Iterable[str] = ()
 def builtin_taxonomy() -> Taxonomy:
     """The taxonomy Kluis ships: fideslang's ids with Kluis's labels, plus extensions."""
     data = yaml.safe_load(
-        resources.files("kluis.register").joinpath("data").joinpath("taxonomy.yaml").read_text("utf-8")
+        resources.files("kluis.register")
+        .joinpath("data")
+        .joinpath("taxonomy.yaml")
+        .read_text("utf-8")
     )
     fides_categories = [c.fides_key for c in DEFAULT_TAXONOMY.data_category]
     fides_subjects = [s.fides_key for s in DEFAULT_TAXONOMY.data_subject]
     categories = _terms(data["categories"], "kluis", fides_categories)
     subjects = _terms(data["data_subjects"], "kluis", fides_subjects)
-    # An id fideslang has that the data file does not label still exists, labelled in English.
-    by_key = {c.fides_key: c for c in DEFAULT_TAXONOMY.data_category}
-    for key in fides_categories:
-        if key not in categories:
-            categories[key] = Term(key, Text({"en": by_key[key].name}), origin="fides",
-                                   parent=_parent_of(key))
-    for subject in DEFAULT_TAXONOMY.data_subject:
-        subjects.setdefault(subject.fides_key, Term(subject.fides_key, Text({"en": subject.name}),
-                                                    origin="fides"))
     measures = _terms(data["security_measures"], "kluis")
     return Taxonomy(categories, subjects, measures)
-

@@ -224,5 +224,5 @@ class Text(Mapping[str, str]):
 
         return core_schema.no_info_plain_validator_function(
             validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda t: dict(t)),
+            serialization=core_schema.plain_serializer_function_ser_schema(dict),
         )

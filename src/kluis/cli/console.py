@@ -1,0 +1,63 @@
+"""Output of the command: Rich consoles, translated messages, and domain errors turned
+into a message and an exit status, once for the whole command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Final, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from kluis.core.errors import Conflict, InvalidInput, KluisError, NotAllowed, NotFound
+from kluis.i18n import gettext, negotiate
+
+EXIT_CODES: Final[dict[type[KluisError], int]] = {
+    InvalidInput: 2,
+    NotFound: 3,
+    Conflict: 4,
+    NotAllowed: 5,
+}
+
+
+@cache
+def out() -> Console:
+    """The console for results (standard output)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+@cache
+def err() -> Console:
+    """The console for messages about the run (standard error)."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def language(option: str | None) -> str:
+    """The language of messages: ``--lang``, else KLUIS_LANG or the locale, else English."""
+    return negotiate(option)
+
+
+def t(lang: str, message: str, /, **params: object) -> str:
+    """Translate a message of the ``cli`` domain."""
+    return gettext(lang, "cli", message, **params)
+
+
+def fail(lang: str, message: str, code: int = 2, /, **params: object) -> NoReturn:
+    """Print ``message`` to standard error and exit with ``code``."""
+    err().print(f"[bold red]kluis:[/] {escape(t(lang, message, **params))}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def domain_errors(lang: str, describe: Callable[[KluisError], str] | None = None) -> Iterator[None]:
+    """Turn a :class:`KluisError` raised inside into a message and an exit status."""
+    try:
+        yield
+    except KluisError as error:
+        code = next((c for kind, c in EXIT_CODES.items() if isinstance(error, kind)), 1)
+        text = describe(error) if describe else str(error)
+        err().print(f"[bold red]kluis:[/] {escape(text)}")
+        raise typer.Exit(code) from None

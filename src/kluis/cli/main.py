@@ -1,0 +1,299 @@
+"""The ``kluis`` command: entry point and the commands about the register."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Final
+
+import typer
+from rich.markup import escape
+
+from kluis import __version__
+from kluis.cli.console import domain_errors, err, fail, language, out, t
+from kluis.documents import DocumentFormat, render_notice, render_register
+from kluis.i18n import LANGUAGES, N_
+from kluis.register.checks.base import Finding, Severity
+from kluis.register.checks.catalogue import NOTICE_CODES
+from kluis.register.checks.runner import all_checks, run_checks, sort_findings
+from kluis.register.loader import LoadedRegister, read_register
+from kluis.register.report import findings_as_json, findings_as_sarif
+
+TEMPLATES: Final = ("recruitment_agency", "consultancy", "ict_staffing", "membership_network")
+_STYLE = {Severity.error: "bold red", Severity.warning: "yellow", Severity.info: "cyan"}
+_SEVERITY = {
+    Severity.error: N_("error"),
+    Severity.warning: N_("warning"),
+    Severity.info: N_("info"),
+}
+
+
+class LintFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class NoticeFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+
+
+PathArg = Annotated[Path, typer.Argument(help="A register YAML file, or a folder of YAML files.")]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help=f"Language of messages or documents: {', '.join(LANGUAGES)}."),
+]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+
+
+def _check_lang(lang: str | None) -> None:
+    if lang is not None and lang not in LANGUAGES:
+        fail(
+            language(None),
+            N_("unknown language '{lang}'; choose one of {choices}"),
+            2,
+            lang=lang,
+            choices=", ".join(LANGUAGES),
+        )
+
+
+def _print_findings(findings: list[Finding], lang: str) -> None:
+    console = out()
+    for finding in findings:
+        where = str(finding.location) if finding.location else "-"
+        label = t(lang, _SEVERITY[finding.severity])
+        console.print(
+            f"{escape(where)}: [{_STYLE[finding.severity]}]{label}[/] [bold]{finding.code}[/] "
+            f"{escape(finding.message(lang))} [dim]({escape(finding.article)})[/]"
+        )
+    counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    if not findings:
+        clean = t(lang, N_("No findings: the register is clean."))
+        console.print(f"[green]{escape(clean)}[/]")
+        return
+    console.print(
+        t(
+            lang,
+            N_("{errors} error(s), {warnings} warning(s), {infos} info"),
+            errors=counts[Severity.error],
+            warnings=counts[Severity.warning],
+            infos=counts[Severity.info],
+        )
+    )
+
+
+def _emit(findings: list[Finding], fmt: LintFormat, lang: str, output: Path | None) -> None:
+    if fmt is LintFormat.text and output is None:
+        _print_findings(findings, lang)
+        return
+    if fmt is LintFormat.json:
+        text = json.dumps(findings_as_json(findings, lang), ensure_ascii=False, indent=2)
+    elif fmt is LintFormat.sarif:
+        text = json.dumps(
+            findings_as_sarif(findings, all_checks(), lang), ensure_ascii=False, indent=2
+        )
+    else:
+        text = "\n".join(
+            f"{f.location or '-'}: {f.severity.value} {f.code} {f.message(lang)} ({f.article})"
+            for f in findings
+        )
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+
+
+def _load_or_exit(path: Path, fmt: LintFormat, lang: str, output: Path | None) -> LoadedRegister:
+    loaded, findings = read_register(path)
+    if loaded is None:
+        _emit(findings, fmt, lang, output)
+        raise typer.Exit(1)
+    return loaded
+
+
+def lint(
+    path: PathArg,
+    format: Annotated[
+        LintFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = LintFormat.text,
+    lang: LangOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Check the register against the GDPR and Belgian and Dutch law; exit 1 on errors."""
+    _check_lang(lang)
+    lang = language(lang)
+    loaded, loader_findings = read_register(path)
+    findings = loader_findings
+    if loaded is not None:
+        findings = sort_findings([*loader_findings, *run_checks(loaded, today=date.today())])
+    _emit(findings, format, lang, output)
+    if loaded is None or any(f.severity is Severity.error for f in findings):
+        raise typer.Exit(1)
+
+
+def _write_document(data: bytes, output: Path | None, lang: str) -> None:
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    err().print(t(lang, N_("Written: {path}"), path=str(output)))
+
+
+def _require_output(fmt: str, output: Path | None, lang: str) -> None:
+    if fmt in ("pdf", "xlsx") and output is None:
+        fail(lang, N_("a {format} document is binary: name a file with -o"), 2, format=fmt.upper())
+
+
+def render(
+    path: PathArg,
+    format: Annotated[
+        DocumentFormat, typer.Option("--format", "-f", help="Document format.")
+    ] = DocumentFormat.pdf,
+    lang: LangOpt = None,
+    output: OutOpt = None,
+) -> None:
+    """Render the Art. 30 register (controller and processor parts) as PDF, HTML, XLSX or Markdown."""
+    _check_lang(lang)
+    messages = language(lang)
+    _require_output(format.value, output, messages)
+    loaded = _load_or_exit(path, LintFormat.text, messages, None)
+    doc_lang = lang or loaded.register.organisation.first_language
+    with domain_errors(messages):
+        data = render_register(loaded, format=format, language=doc_lang, today=date.today())
+    _write_document(data, output, messages)
+
+
+def notice(
+    path: PathArg,
+    format: Annotated[
+        NoticeFormat, typer.Option("--format", "-f", help="Document format.")
+    ] = NoticeFormat.html,
+    lang: LangOpt = None,
+    output: OutOpt = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Only report what the notice needs that the register lacks."),
+    ] = False,
+) -> None:
+    """Render the privacy notice (Art. 13 and 14 GDPR) from the register."""
+    _check_lang(lang)
+    messages = language(lang)
+    loaded = _load_or_exit(path, LintFormat.text, messages, None)
+    if check:
+        findings = [f for f in run_checks(loaded, today=date.today()) if f.code in NOTICE_CODES]
+        _print_findings(findings, messages)
+        if any(f.severity is Severity.error for f in findings):
+            raise typer.Exit(1)
+        return
+    _require_output(format.value, output, messages)
+    doc_lang = lang or loaded.register.organisation.first_language
+    with domain_errors(messages):
+        data = render_notice(
+            loaded, format=DocumentFormat(format.value), language=doc_lang, today=date.today()
+        )
+    _write_document(data, output, messages)
+
+
+def init(
+    template: Annotated[
+        str | None, typer.Option("--template", "-t", help=f"One of: {', '.join(TEMPLATES)}.")
+    ] = None,
+    output: Annotated[Path, typer.Argument(help="Where to write the register.")] = Path(
+        "register.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    lang: LangOpt = None,
+) -> None:
+    """Start a register from a sector template, to edit and then check with `kluis register lint`."""
+    messages = language(lang)
+    if template is None:
+        out().print(t(messages, N_("Templates: {names}"), names=", ".join(TEMPLATES)))
+        return
+    if template not in TEMPLATES:
+        fail(
+            messages,
+            N_("unknown template '{name}'; choose one of {choices}"),
+            2,
+            name=template,
+            choices=", ".join(TEMPLATES),
+        )
+    if output.exists() and not force:
+        fail(
+            messages, N_("{path} exists already; use --force to overwrite it"), 4, path=str(output)
+        )
+    source = resources.files("kluis.register").joinpath("templates").joinpath(f"{template}.yaml")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(source.read_text("utf-8"), encoding="utf-8")
+    out().print(
+        t(
+            messages,
+            N_("Written: {path}. Edit the lines marked EDIT, then run: kluis register lint {path}"),
+            path=str(output),
+        )
+    )
+
+
+def version() -> None:
+    """Print the version of Kluis."""
+    out().print(f"kluis {__version__}")
+
+
+def build_app(lang: str) -> typer.Typer:
+    """The command with its help texts in ``lang``."""
+    app = typer.Typer(
+        name="kluis",
+        help=t(
+            lang,
+            N_("Kluis: the register of processing activities as the policy (GDPR / AVG / RGPD)."),
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+    register_app = typer.Typer(
+        help=t(lang, N_("Check and render the register of processing activities.")),
+        no_args_is_help=True,
+    )
+    app.add_typer(register_app, name="register")
+    register_app.command(
+        "lint",
+        help=t(
+            lang,
+            N_("Check the register against the GDPR and Belgian and Dutch law; exit 1 on errors."),
+        ),
+    )(lint)
+    register_app.command(
+        "render",
+        help=t(
+            lang,
+            N_(
+                "Render the Art. 30 register (controller and processor parts) as PDF, HTML, XLSX or Markdown."
+            ),
+        ),
+    )(render)
+    app.command(
+        "notice",
+        help=t(lang, N_("Render the privacy notice (Art. 13 and 14 GDPR) from the register.")),
+    )(notice)
+    app.command(
+        "init",
+        help=t(
+            lang,
+            N_(
+                "Start a register from a sector template, to edit and then check with 'kluis register lint'."
+            ),
+        ),
+    )(init)
+    app.command("version", help=t(lang, N_("Print the version of Kluis.")))(version)
+    return app
+
+
+def run() -> None:
+    """Entry point of the ``kluis`` command."""
+    build_app(language(None))()

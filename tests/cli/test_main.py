@@ -1,0 +1,120 @@
+"""The `kluis` command: exit statuses, output formats and files written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kluis.cli.main import TEMPLATES, build_app
+from tests.conftest import MINIMAL
+
+Write = Callable[..., Path]
+runner = CliRunner()
+
+
+def invoke(*args: str, lang: str = "en") -> tuple[int, str, str]:
+    result = runner.invoke(build_app(lang), [*args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_lint_clean_register_exits_zero(write_register: Write) -> None:
+    code, stdout, _ = invoke("register", "lint", str(write_register(MINIMAL)))
+    assert code == 0, stdout
+    assert "error" not in stdout.lower().replace("0 error", "")
+
+
+def test_lint_broken_register_exits_one_with_json_findings(write_register: Write) -> None:
+    path = write_register(MINIMAL.replace("keep: P7Y", "keep: P7X"))
+    code, stdout, _ = invoke("register", "lint", str(path), "--format", "json")
+    assert code == 1
+    findings = json.loads(stdout)
+    assert [(f["code"], f["severity"], f["line"]) for f in findings] == [("KL007", "error", 28)]
+    assert set(findings[0]) >= {"code", "severity", "article", "message", "file", "line"}
+
+
+def test_lint_text_output_in_dutch(write_register: Write) -> None:
+    path = write_register(MINIMAL.replace("keep: P7Y", "keep: P7X"))
+    code, stdout, _ = invoke("register", "lint", str(path), "--lang", "nl")
+    assert code == 1
+    assert "is geen ISO 8601-duur" in stdout
+    assert "register.yaml:28:" in stdout
+
+
+def test_lint_sarif_points_at_the_yaml_line(write_register: Write, tmp_path: Path) -> None:
+    path = write_register(MINIMAL.replace("access: [management]", "access: [nobody]"))
+    target = tmp_path / "out.sarif"
+    code, _, _ = invoke("register", "lint", str(path), "--format", "sarif", "-o", str(target))
+    assert code == 1
+    sarif = json.loads(target.read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0"
+    [result] = sarif["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (result["ruleId"], result["level"], region["startLine"]) == ("KL013", "error", 30)
+    rules = {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "KL013" in rules
+    assert len(rules) > 20  # every check is described, not only those that fired
+
+
+def test_unknown_language_is_refused(write_register: Write) -> None:
+    code, _, stderr = invoke("register", "lint", str(write_register(MINIMAL)), "--lang", "de")
+    assert code == 2
+    assert "unknown language" in stderr
+
+
+def test_render_writes_the_documents(write_register: Write, tmp_path: Path) -> None:
+    path = write_register(MINIMAL)
+    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK"), ("html", b"<!DOCTYPE html")):
+        target = tmp_path / f"register.{fmt}"
+        code, _, _ = invoke("register", "render", str(path), "--format", fmt, "-o", str(target))
+        assert code == 0
+        assert target.read_bytes()[:20].upper().startswith(magic.upper())
+
+
+def test_binary_formats_need_a_file(write_register: Write) -> None:
+    code, _, stderr = invoke("register", "render", str(write_register(MINIMAL)), "--format", "pdf")
+    assert code == 2
+    assert "-o" in stderr
+
+
+def test_notice_markdown_to_stdout_in_the_first_language(write_register: Write) -> None:
+    code, stdout, _ = invoke("notice", str(write_register(MINIMAL)), "--format", "md")
+    assert code == 0
+    assert "Testbedrijf BV" in stdout
+    assert "Facturatie" in stdout  # the register's first language is Dutch
+
+
+def test_notice_check_reports_what_is_missing(write_register: Write) -> None:
+    code, stdout, _ = invoke("notice", str(write_register(MINIMAL)), "--check")
+    assert code in (0, 1)
+    assert stdout.strip()
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_init_writes_a_template_that_lints_without_errors(template: str, tmp_path: Path) -> None:
+    target = tmp_path / template / "register.yaml"
+    code, _, _ = invoke("init", "--template", template, str(target))
+    assert code == 0
+    assert target.exists()
+    code, stdout, _ = invoke("register", "lint", str(target), "--format", "json")
+    errors = [f for f in json.loads(stdout) if f["severity"] == "error"]
+    assert errors == []
+    assert code == 0
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "register.yaml"
+    target.write_text("mine", encoding="utf-8")
+    code, _, stderr = invoke("init", "--template", "consultancy", str(target))
+    assert code == 4
+    assert "exists" in stderr
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+def test_init_refuses_an_unknown_template(tmp_path: Path) -> None:
+    code, _, stderr = invoke("init", "--template", "bakery", str(tmp_path / "r.yaml"))
+    assert code == 2
+    assert "consultancy" in stderr
