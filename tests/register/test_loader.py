@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL
 
 from kluis.register.errors import RegisterInvalid
 from kluis.register.loader import load_register, read_register
+from tests.conftest import MINIMAL
 
 Write = Callable[..., Path]
 
