@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-EXAMPLE ?= examples/connexi
+EXAMPLES ?= $(sort $(wildcard examples/*/))
 
 .DEFAULT_GOAL := help
 
@@ -19,9 +19,8 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 install: $(STAMP)  ## create the virtual environment and install Kluis with its tools
 
-run: $(STAMP)  ## check the example register and render its register and privacy notice into out/
-	$(BIN)/kluis register lint $(EXAMPLE) || true
-	$(BIN)/kluis demo $(EXAMPLE) --out out
+run: $(STAMP)  ## check the example registers and render their registers and notices into out/
+	@sh scripts/render-examples.sh $(BIN)/kluis out $(EXAMPLES)
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/pytest
