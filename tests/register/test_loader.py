@@ -188,3 +188,18 @@ def test_source_may_be_one_value_or_a_list(write_register: Write) -> None:
     activity = load_register(write_register(text)).register.activities[0]
     assert activity.art14
     assert not activity.art13
+
+
+def test_a_processor_named_as_a_system_gets_its_own_explanation(write_register: Write) -> None:
+    text = MINIMAL + (
+        "processors:\n  - {id: microsoft, name: Microsoft Ireland Operations Ltd, country: IE}\n"
+    )
+    text = text.replace(
+        "    access: [management]", "    systems: [microsoft]\n    access: [management]"
+    )
+    _, findings = read_register(write_register(text))
+    [finding] = findings
+    assert finding.code == "KL027"
+    assert finding.location is not None
+    assert finding.location.line == 27
+    assert "processor: microsoft" in finding.message("en")

@@ -64,6 +64,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "KL024": (_FORMAT, N_("Only one YAML document per file is read; the rest is ignored")),
     "KL025": (_FORMAT, N_("The file is empty")),
     "KL026": (_FORMAT, N_("A key must be a plain word")),
+    "KL027": (_FORMAT, N_("'{id}' is a processor, not a system: define a system under 'systems' with 'processor: {id}' and name that system here")),
 }  # fmt: skip
 
 _HINT: Final = N_("did you mean '{suggestion}'?")
@@ -478,7 +479,14 @@ def _references(data: Mapping[str, Any], source: SourceMap) -> Iterator[Finding]
             activity.get("identifiers"), {str(k) for k in fields}, "field", (*base, "identifiers")
         )
         yield from check(activity.get("recipients"), recipients, "recipient", (*base, "recipients"))
-        yield from check(activity.get("systems"), systems, "system", (*base, "systems"))
+        for position, value in _strings(activity.get("systems")):
+            if value in systems:
+                continue
+            path = (*base, "systems", position)
+            if value in processors:  # the spec's example names a processor here
+                yield _finding("KL027", source.value(path), path, id=value)
+            else:
+                yield _unknown(value, systems, "system", path, source)
         yield from check(activity.get("access"), roles, "role", (*base, "access"))
         yield from check(activity.get("security"), measures, "measure", (*base, "security"))
         basis = activity.get("legal_basis")
