@@ -427,6 +427,27 @@ def _unknown(
     )
 
 
+@dataclass(frozen=True)
+class _Known:
+    """The ids a register defines, by what a reference may name."""
+
+    ids: dict[str, set[str]]
+    source: SourceMap
+
+    def many(self, values: Any, kind: str, base: Path_) -> Iterator[Finding]:
+        for index, value in _strings(values):
+            yield from self.one(value, kind, (*base, index))
+
+    def one(self, value: Any, kind: str, path: Path_) -> Iterator[Finding]:
+        if not isinstance(value, str) or value in self.ids[kind]:
+            return
+        if kind == "system" and value in self.ids["processor"]:
+            # The specification's own example names a processor where a system belongs.
+            yield _finding("KL027", self.source.value(path), path, id=value)
+        else:
+            yield _unknown(value, self.ids[kind], kind, path, self.source)
+
+
 def _references(data: Mapping[str, Any], source: SourceMap) -> Iterator[Finding]:
     """Duplicate ids and references to unknown ids, read from the raw data.
 
@@ -436,65 +457,47 @@ def _references(data: Mapping[str, Any], source: SourceMap) -> Iterator[Finding]
     taxonomy = builtin_taxonomy()
     for section in _LIST_SECTIONS:
         yield from _duplicates(data, section, source)
-    roles = _ids(data, "roles") | set(BUILTIN_ROLES)
-    systems = _ids(data, "systems")
     processors = _ids(data, "processors")
-    recipients = processors | _ids(data, "third_parties")
-    consents = _ids(data, "consent_purposes")
-    activities = _ids(data, "activities")
-    categories = set(taxonomy.categories) | _ids(data, "categories")
-    subjects = set(taxonomy.subjects) | _ids(data, "data_subjects")
-    measures = set(taxonomy.security_measures) | _ids(data, "security_measures")
-
-    def check(values: Any, known: set[str], kind: str, base: Path_) -> Iterator[Finding]:
-        for index, value in _strings(values):
-            if value not in known:
-                yield _unknown(value, known, kind, (*base, index), source)
-
-    def one(value: Any, known: set[str], kind: str, path: Path_) -> Iterator[Finding]:
-        if isinstance(value, str) and value not in known:
-            yield _unknown(value, known, kind, path, source)
-
+    known = _Known(
+        {
+            "role": _ids(data, "roles") | set(BUILTIN_ROLES),
+            "system": _ids(data, "systems"),
+            "processor": processors,
+            "recipient": processors | _ids(data, "third_parties"),
+            "consent": _ids(data, "consent_purposes"),
+            "activity": _ids(data, "activities"),
+            "category": set(taxonomy.categories) | _ids(data, "categories"),
+            "subject": set(taxonomy.subjects) | _ids(data, "data_subjects"),
+            "measure": set(taxonomy.security_measures) | _ids(data, "security_measures"),
+        },
+        source,
+    )
     for index, category in _items(data, "categories"):
-        yield from one(
-            category.get("parent"), categories, "category", ("categories", index, "parent")
-        )
+        yield from known.one(category.get("parent"), "category", ("categories", index, "parent"))
     for index, system in _items(data, "systems"):
-        yield from one(
-            system.get("processor"), processors, "processor", ("systems", index, "processor")
-        )
+        yield from known.one(system.get("processor"), "processor", ("systems", index, "processor"))
     for index, activity in _items(data, "activities"):
-        base: Path_ = ("activities", index)
-        yield from check(
-            activity.get("data_subjects"), subjects, "subject", (*base, "data_subjects")
-        )
-        yield from check(
-            activity.get("data_categories"), categories, "category", (*base, "data_categories")
-        )
-        fields = activity.get("fields")
-        fields = fields if isinstance(fields, Mapping) else {}
-        for name, category in fields.items():
-            yield from one(category, categories, "category", (*base, "fields", name))
-        yield from check(
-            activity.get("identifiers"), {str(k) for k in fields}, "field", (*base, "identifiers")
-        )
-        yield from check(activity.get("recipients"), recipients, "recipient", (*base, "recipients"))
-        for position, value in _strings(activity.get("systems")):
-            if value in systems:
-                continue
-            path = (*base, "systems", position)
-            if value in processors:  # the spec's example names a processor here
-                yield _finding("KL027", source.value(path), path, id=value)
-            else:
-                yield _unknown(value, systems, "system", path, source)
-        yield from check(activity.get("access"), roles, "role", (*base, "access"))
-        yield from check(activity.get("security"), measures, "measure", (*base, "security"))
-        basis = activity.get("legal_basis")
-        if isinstance(basis, Mapping):
-            yield from one(
-                basis.get("consent"), consents, "consent", (*base, "legal_basis", "consent")
-            )
-        yield from one(activity.get("replaced_by"), activities, "activity", (*base, "replaced_by"))
+        yield from _activity_references(activity, ("activities", index), known)
+
+
+def _activity_references(
+    activity: Mapping[str, Any], base: Path_, known: _Known
+) -> Iterator[Finding]:
+    for key, kind in (
+        ("data_subjects", "subject"), ("data_categories", "category"), ("recipients", "recipient"),
+        ("systems", "system"), ("access", "role"), ("security", "measure"),
+    ):  # fmt: skip
+        yield from known.many(activity.get(key), kind, (*base, key))
+    fields = activity.get("fields")
+    fields = fields if isinstance(fields, Mapping) else {}
+    for name, category in fields.items():
+        yield from known.one(category, "category", (*base, "fields", name))
+    field_names = _Known({"field": {str(k) for k in fields}}, known.source)
+    yield from field_names.many(activity.get("identifiers"), "field", (*base, "identifiers"))
+    basis = activity.get("legal_basis")
+    if isinstance(basis, Mapping):
+        yield from known.one(basis.get("consent"), "consent", (*base, "legal_basis", "consent"))
+    yield from known.one(activity.get("replaced_by"), "activity", (*base, "replaced_by"))
 
 
 def _enterprise_number(register: Register, source: SourceMap) -> Iterator[Finding]:
