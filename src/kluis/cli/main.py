@@ -49,6 +49,20 @@ LangOpt = Annotated[
     typer.Option("--lang", help=f"Language of messages or documents: {', '.join(LANGUAGES)}."),
 ]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", help="Check or date the document as on this ISO date (default: today)."),
+]
+
+
+def _on(at: str | None, lang: str) -> date:
+    """The day to check as on: ``--at`` or today."""
+    if at is None:
+        return date.today()
+    try:
+        return date.fromisoformat(at)
+    except ValueError:
+        fail(lang, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=at)
 
 
 def _check_lang(lang: str | None) -> None:
@@ -123,14 +137,16 @@ def lint(
     ] = LintFormat.text,
     lang: LangOpt = None,
     output: OutOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Check the register against the GDPR and Belgian and Dutch law; exit 1 on errors."""
     _check_lang(lang)
     lang = language(lang)
+    today = _on(at, lang)
     loaded, loader_findings = read_register(path)
     findings = loader_findings
     if loaded is not None:
-        findings = sort_findings([*loader_findings, *run_checks(loaded, today=date.today())])
+        findings = sort_findings([*loader_findings, *run_checks(loaded, today=today)])
     _emit(findings, format, lang, output)
     if loaded is None or any(f.severity is Severity.error for f in findings):
         raise typer.Exit(1)
@@ -157,15 +173,17 @@ def render(
     ] = DocumentFormat.pdf,
     lang: LangOpt = None,
     output: OutOpt = None,
+    at: AtOpt = None,
 ) -> None:
     """Render the Art. 30 register (controller and processor parts) as PDF, HTML, XLSX or Markdown."""
     _check_lang(lang)
     messages = language(lang)
+    today = _on(at, messages)
     _require_output(format.value, output, messages)
     loaded = _load_or_exit(path, LintFormat.text, messages, None)
     doc_lang = lang or loaded.register.organisation.first_language
     with domain_errors(messages):
-        data = render_register(loaded, format=format, language=doc_lang, today=date.today())
+        data = render_register(loaded, format=format, language=doc_lang, today=today)
     _write_document(data, output, messages)
 
 
@@ -180,13 +198,15 @@ def notice(
         bool,
         typer.Option("--check", help="Only report what the notice needs that the register lacks."),
     ] = False,
+    at: AtOpt = None,
 ) -> None:
     """Render the privacy notice (Art. 13 and 14 GDPR) from the register."""
     _check_lang(lang)
     messages = language(lang)
+    today = _on(at, messages)
     loaded = _load_or_exit(path, LintFormat.text, messages, None)
     if check:
-        findings = [f for f in run_checks(loaded, today=date.today()) if f.code in NOTICE_CODES]
+        findings = [f for f in run_checks(loaded, today=today) if f.code in NOTICE_CODES]
         _print_findings(findings, messages)
         if any(f.severity is Severity.error for f in findings):
             raise typer.Exit(1)
@@ -195,7 +215,7 @@ def notice(
     doc_lang = lang or loaded.register.organisation.first_language
     with domain_errors(messages):
         data = render_notice(
-            loaded, format=DocumentFormat(format.value), language=doc_lang, today=date.today()
+            loaded, format=DocumentFormat(format.value), language=doc_lang, today=today
         )
     _write_document(data, output, messages)
 
