@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from kluis.register.checks import catalogue
+from kluis.register.checks.catalogue import CHECKS
 from kluis.register.checks.base import Check, Context, Finding, Severity
 from kluis.register.loader import LoadedRegister
 
@@ -14,7 +14,7 @@ _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 
 def all_checks() -> tuple[Check, ...]:
     """Every check Kluis has, in code order."""
-    return tuple(sorted(catalogue.CHECKS, key=lambda c: c.code))
+    return tuple(sorted(CHECKS, key=lambda c: c.code))
 
 
 def run_checks(
