@@ -169,6 +169,7 @@ class RightsRequests(Model):
     identity_check: Text | None = None
     address: Address | None = None  # extension: where letters go
     url: str | None = None  # extension: a web form for requests
+    answer_within: Duration | None = None  # extension: the period the organisation promises
 
 
 class Organisation(Model):

@@ -149,3 +149,17 @@ def test_children_with_parental_consent_are_fine(lint: Lint) -> None:
     sections = EXPLICIT.replace("{explicit}", "false")
     assert lint(notice.children_consent, *children(12, parental), sections=sections).found() == []
     assert lint(notice.children_consent, *children(13), sections=sections).found() == []
+
+
+def test_answer_period_longer_than_a_month_is_an_error(lint: Lint) -> None:
+    edit = (RIGHTS, RIGHTS + "    answer_within: P2M\n")
+    run = lint(notice.answer_period_too_long, edit)
+    assert run.found() == [("KL807", Severity.error, run.line("answer_within"))]
+    assert "P2M" in run.findings[0].message("en")
+
+
+def test_answer_period_of_a_month_or_less_is_fine(lint: Lint) -> None:
+    for period in ("P1M", "P2W", "P30D"):
+        edit = (RIGHTS, RIGHTS + f"    answer_within: {period}\n")
+        assert lint(notice.answer_period_too_long, edit).found() == []
+    assert lint(notice.answer_period_too_long).found() == []

@@ -87,6 +87,7 @@ CHECKS: Final[tuple[Check, ...]] = (
     governance.ended_without_date,
     # Art. 8, 12-14, 22: the privacy notice
     notice.no_rights_channel,
+    notice.answer_period_too_long,
     notice.source_undescribed,
     notice.decisions_without_safeguards,
     notice.decisions_on_special_data,
@@ -100,6 +101,7 @@ CHECKS: Final[tuple[Check, ...]] = (
 NOTICE_CODES: Final[frozenset[str]] = frozenset(
     {
         "KL101",  # who the controller is and how to reach it: 13(1)(a)
+        "KL807",  # how requests are answered: 12(3)
         "KL102",
         "KL105",  # categories of data: 14(1)(d)
         "KL106",  # recipients: 13(1)(e)

@@ -19,6 +19,7 @@ from kluis.register import law
 from kluis.register.checks.base import Context, Emitter, Finding, Severity, check
 from kluis.register.checks.common import activity_path, basis_is, controller_activities, has_flag
 from kluis.register.schema import Activity, LegalBasis, Source, SpecialCondition
+from kluis.register.types import Duration
 
 _ART22_BASES = (LegalBasis.contract, LegalBasis.consent, LegalBasis.legal_obligation)
 _ART22_CONDITIONS = (
@@ -46,6 +47,33 @@ def no_rights_channel(context: Context, emit: Emitter) -> Iterator[Finding]:
                 "web form), which the privacy notice must give"
             ),
             key=channel is not None,
+        )
+
+
+@check(
+    "KL807",
+    Severity.error,
+    "Art. 12(3) GDPR",
+    N_("A promised answer period longer than one month"),
+)
+def answer_period_too_long(context: Context, emit: Emitter) -> Iterator[Finding]:
+    """Report a promise to answer requests later than the one month Art. 12(3) allows.
+
+    The period may be extended by two months only for a complex or numerous request, and
+    only when the person is told so, with reasons, within the first month: that is a
+    decision per request, never a standing promise.
+    """
+    channel = context.register.organisation.rights_requests
+    period = channel.answer_within if channel else None
+    if period is not None and period.approx_days() > Duration(months=1).approx_days():
+        yield emit(
+            ("organisation", "rights_requests", "answer_within"),
+            N_(
+                "The register promises to answer requests within {period}, but Art. 12(3) "
+                "requires an answer within one month of receipt; an extension by two months "
+                "is decided per complex request and announced within the first month"
+            ),
+            period=str(period),
         )
 
 
