@@ -1,0 +1,86 @@
+"""The documents Kluis renders from the register: the Art. 30 register (PDF, HTML,
+Markdown, XLSX) and the Art. 13/14 privacy notice (PDF, HTML, Markdown), in nl, en, fr.
+
+Public surface: :class:`DocumentFormat`, :func:`render_register`, :func:`render_notice`.
+Rendering is pure apart from the fonts WeasyPrint reads: a loaded register and a date in,
+bytes out. What each document holds and where it comes from: ``docs/documents.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from kluis.core.errors import InvalidInput
+from kluis.documents import notice_view, register_view
+from kluis.documents.html import render_html
+from kluis.documents.language import Lang
+from kluis.documents.markdown import render_markdown
+from kluis.documents.pdf import html_to_pdf
+from kluis.documents.xlsx import render_xlsx
+from kluis.i18n import LANGUAGES
+from kluis.register.loader import LoadedRegister
+
+
+class DocumentFormat(StrEnum):
+    """The formats documents are rendered in."""
+
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+    xlsx = "xlsx"
+
+
+def _lang(loaded: LoadedRegister, language: str) -> Lang:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
+    organisation = loaded.register.organisation
+    return Lang.of(
+        language, first_language=organisation.first_language, country=organisation.country
+    )
+
+
+def _format(value: DocumentFormat | str) -> DocumentFormat:
+    try:
+        return DocumentFormat(value)
+    except ValueError:
+        formats = ", ".join(DocumentFormat)
+        raise InvalidInput(f"documents are rendered as {formats}, not {value!r}") from None
+
+
+def render_register(
+    loaded: LoadedRegister, *, format: DocumentFormat, language: str, today: date
+) -> bytes:
+    """Render the register of processing activities (Art. 30) as ``format`` in ``language``."""
+    lang = _lang(loaded, language)
+    view = register_view.build(loaded, lang=lang, today=today)
+    match _format(format):
+        case DocumentFormat.xlsx:
+            return render_xlsx(view, lang=lang, today=today)
+        case DocumentFormat.md:
+            return render_markdown("register.md", view, lang=lang).encode("utf-8")
+        case DocumentFormat.html:
+            return render_html("register.html", view, lang=lang, today=today).encode("utf-8")
+        case DocumentFormat.pdf:
+            return html_to_pdf(render_html("register.html", view, lang=lang, today=today))
+
+
+def render_notice(
+    loaded: LoadedRegister, *, format: DocumentFormat, language: str, today: date
+) -> bytes:
+    """Render the privacy notice (Art. 13 and 14) as ``format`` in ``language``."""
+    lang = _lang(loaded, language)
+    chosen = _format(format)
+    if chosen is DocumentFormat.xlsx:
+        raise InvalidInput("the privacy notice is written for people: render it as pdf, html or md")
+    view = notice_view.build(loaded, lang=lang, today=today)
+    match chosen:
+        case DocumentFormat.md:
+            return render_markdown("notice.md", view, lang=lang).encode("utf-8")
+        case DocumentFormat.html:
+            return render_html("notice.html", view, lang=lang, today=today).encode("utf-8")
+        case _:
+            return html_to_pdf(render_html("notice.html", view, lang=lang, today=today))
+
+
+__all__ = ["DocumentFormat", "render_notice", "render_register"]
