@@ -47,6 +47,19 @@ def test_periods_in_words(code: str, text: str, expected: str) -> None:
     assert period(lang(code), Duration.parse(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("nl", "onmiddellijk na het einde van de selectieprocedure"),
+        ("en", "immediately after the end of the selection procedure"),
+        ("fr", "immédiatement après la fin de la procédure de sélection"),
+    ],
+)
+def test_no_period_means_at_the_event_itself(code: str, expected: str) -> None:
+    rule = Retention(keep=Duration(), after=RetentionEvent.selection_end)
+    assert phrase(lang(code), rule) == expected
+
+
 def test_action_renewal_and_review() -> None:
     rule = Retention(
         keep=Duration(years=2),

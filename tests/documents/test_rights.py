@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from kluis.documents.rights import ALWAYS, Right, is_direct_marketing, plan, rights_for
+from kluis.documents.rights import ALWAYS, Right, plan, rights_for
+from kluis.register.marketing import is_direct_marketing
 from kluis.register.schema import Activity
 
 
@@ -65,6 +66,8 @@ def test_automated_decisions_give_the_rights_of_article_22() -> None:
         ({"legal_basis": {"consent": "marketing_news"}}, True),
         ({"id": "payroll", "data_subjects": ["employee"]}, False),
         ({"id": "market-research"}, False),
+        ({"id": "payroll", "direct_marketing": True}, True),
+        ({"data_subjects": ["prospect"], "direct_marketing": False}, False),
     ],
 )
 def test_direct_marketing_is_recognised(extra: dict[str, Any], expected: bool) -> None:

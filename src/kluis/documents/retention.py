@@ -62,7 +62,9 @@ def phrase(lang: Lang, retention: Retention) -> str:
     """The period and its starting event: "seven years after the end of the financial year"."""
     if retention.keep is None:
         return ""
-    length = period(lang, retention.keep)
+    # "Only for the duration of the selection" is written P0D: kept until the event, no longer.
+    zero = retention.keep == Duration()
+    length = lang.gettext(N_("immediately")) if zero else period(lang, retention.keep)
     if retention.after is None:
         return length
     return lang.gettext(RETENTION_EVENTS[retention.after], period=length)

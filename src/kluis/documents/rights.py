@@ -8,7 +8,7 @@ returns, so that the notice promises neither more nor less than the law gives:
 - portability (20) only for consent (6(1)(a), 9(2)(a)) and contract (6(1)(b));
 - objection (21(1)) only for legitimate interests (6(1)(f)) and public task (6(1)(e));
 - the absolute right to object to direct marketing (21(2)-(3)), shown separately
-  (21(4)), where an activity is direct marketing (see :func:`is_direct_marketing`);
+  (21(4)), where an activity is direct marketing (:mod:`kluis.register.marketing`);
 - withdrawal of consent (7(3)) where consent or explicit consent is relied on;
 - the rights of Art. 22(3) where an activity takes automated decisions.
 
@@ -22,16 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from kluis.register.marketing import is_direct_marketing
 from kluis.register.schema import Activity, LegalBasis, SpecialCondition
-
-#: Data subject types whose data are, by their nature, used for direct marketing.
-MARKETING_SUBJECTS: Final = frozenset({"newsletter_subscriber", "prospect"})
-#: Words that, as a part of an activity's id or of its consent purpose's id, mark the
-#: activity as direct marketing (``newsletter``, ``event-mailing``, ``prospection``).
-MARKETING_WORDS: Final = frozenset(
-    {"newsletter", "newsletters", "marketing", "mailing", "mailings", "promotion", "prospection",
-     "prospecting", "prospects"}
-)  # fmt: skip
 
 
 class Right(StrEnum):
@@ -60,23 +52,6 @@ def relies_on_consent(activity: Activity) -> bool:
     special = activity.special_categories
     explicit = special is not None and special.condition is SpecialCondition.explicit_consent
     return _basis(activity) is LegalBasis.consent or explicit
-
-
-def is_direct_marketing(activity: Activity) -> bool:
-    """Whether the activity is direct marketing, for the right of Art. 21(2)-(3).
-
-    The register has no flag for it, so it is recognised by what it is about: data subjects
-    who are newsletter subscribers or prospects, or an id of the activity or of its consent
-    purpose that names newsletters, marketing, mailings, promotion or prospection.
-    """
-    if MARKETING_SUBJECTS.intersection(activity.data_subjects):
-        return True
-    consent = activity.legal_basis.consent if activity.legal_basis else None
-    return bool(MARKETING_WORDS & (_words(activity.id) | _words(consent or "")))
-
-
-def _words(slug: str) -> set[str]:
-    return set(slug.replace("-", "_").split("_"))
 
 
 def rights_for(activity: Activity) -> tuple[Right, ...]:

@@ -388,6 +388,7 @@ class Activity(Model):
     dpia: Dpia | None = None
     children: Children | None = None
     occasional: bool = False  # extension: Art. 30(5)
+    direct_marketing: bool | None = None  # extension: the activity is direct marketing (21(2))
     status: Literal["active", "ended"] = "active"  # extension, as in the GBA model register
     ended: date | None = None
     replaced_by: Slug | None = None

@@ -163,3 +163,19 @@ def test_answer_period_of_a_month_or_less_is_fine(lint: Lint) -> None:
         edit = (RIGHTS, RIGHTS + f"    answer_within: {period}\n")
         assert lint(notice.answer_period_too_long, edit).found() == []
     assert lint(notice.answer_period_too_long).found() == []
+
+
+def test_marketing_unsaid_asks_for_the_flag(lint: Lint) -> None:
+    edit = ("data_subjects: [customer]", "data_subjects: [customer, prospect]")
+    run = lint(notice.marketing_unsaid, edit)
+    assert run.found() == [("KL808", Severity.info, run.line("- id: invoicing"))]
+
+
+def test_marketing_said_either_way_is_quiet(lint: Lint) -> None:
+    for flag in ("true", "false"):
+        edits = (
+            ("data_subjects: [customer]", "data_subjects: [customer, prospect]"),
+            (SECURITY, SECURITY + f"    direct_marketing: {flag}\n"),
+        )
+        assert lint(notice.marketing_unsaid, *edits).found() == []
+    assert lint(notice.marketing_unsaid).found() == []

@@ -88,6 +88,7 @@ CHECKS: Final[tuple[Check, ...]] = (
     # Art. 8, 12-14, 22: the privacy notice
     notice.no_rights_channel,
     notice.answer_period_too_long,
+    notice.marketing_unsaid,
     notice.source_undescribed,
     notice.decisions_without_safeguards,
     notice.decisions_on_special_data,

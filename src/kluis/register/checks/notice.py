@@ -18,6 +18,7 @@ from kluis.i18n import N_
 from kluis.register import law
 from kluis.register.checks.base import Context, Emitter, Finding, Severity, check
 from kluis.register.checks.common import activity_path, basis_is, controller_activities, has_flag
+from kluis.register.marketing import looks_like_direct_marketing
 from kluis.register.schema import Activity, LegalBasis, Source, SpecialCondition
 from kluis.register.types import Duration
 
@@ -75,6 +76,27 @@ def answer_period_too_long(context: Context, emit: Emitter) -> Iterator[Finding]
             ),
             period=str(period),
         )
+
+
+@check(
+    "KL808",
+    Severity.info,
+    "Art. 21(2)-(4) GDPR",
+    N_("An activity that looks like direct marketing does not say whether it is"),
+)
+def marketing_unsaid(context: Context, emit: Emitter) -> Iterator[Finding]:
+    """Ask for ``direct_marketing`` where Kluis has to guess it from the activity."""
+    for index, activity in controller_activities(context.register):
+        if activity.direct_marketing is None and looks_like_direct_marketing(activity):
+            yield emit(
+                activity_path(index),
+                N_(
+                    "The activity '{activity}' looks like direct marketing, so the notice shows "
+                    "the absolute right to object to it; write direct_marketing: true to say so, "
+                    "or direct_marketing: false if it is not"
+                ),
+                activity=activity.id,
+            )
 
 
 @check(

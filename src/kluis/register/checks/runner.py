@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from kluis.register.checks.catalogue import CHECKS
 from kluis.register.checks.base import Check, Context, Finding, Severity
+from kluis.register.checks.catalogue import CHECKS
 from kluis.register.loader import LoadedRegister
 
 _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
