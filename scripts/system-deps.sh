@@ -6,6 +6,8 @@ set -eu
 missing=""
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$missing libpango-1.0-0 libpangoft2-1.0-0"
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz.so' || missing="$missing libharfbuzz0b"
+# Without the subsetting library WeasyPrint embeds whole fonts the slow way (seconds per PDF).
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || missing="$missing libharfbuzz-subset0"
 [ -d /usr/share/fonts/truetype/dejavu ] || missing="$missing fonts-dejavu-core"
 [ -d /usr/share/fonts/opentype/inter ] || [ -d /usr/share/fonts/truetype/inter ] || missing="$missing fonts-inter"
 [ -n "$missing" ] || exit 0
