@@ -139,3 +139,21 @@ def test_at_sets_the_day_of_the_check(write_register: Write) -> None:
     code, _, stderr = invoke("register", "lint", path, "--at", "yesterday")
     assert code == 2
     assert "ISO date" in stderr
+
+
+def test_publish_writes_every_document_in_each_language(
+    write_register: Write, tmp_path: Path
+) -> None:
+    target = tmp_path / "published"
+    code, stdout, _ = invoke("register", "publish", str(write_register(MINIMAL)), "-o", str(target))
+    assert code == 0
+    names = sorted(p.name for p in target.iterdir())
+    expected = {"register.xlsx", "findings.sarif"} | {
+        f"{kind}-{lang}.{fmt}"
+        for kind in ("register", "notice")
+        for lang in ("nl", "en")
+        for fmt in ("pdf", "html", "md")
+    }
+    assert set(names) == expected
+    assert (target / "notice-en.html").read_text(encoding="utf-8").count("Invoicing") >= 1
+    assert "13 documents written" in stdout

@@ -11,10 +11,11 @@ from typing import Annotated, Final
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kluis import __version__
 from kluis.cli.console import domain_errors, err, fail, language, out, t
-from kluis.documents import DocumentFormat, render_notice, render_register
+from kluis.documents import DocumentFormat, publication, render_notice, render_register
 from kluis.i18n import LANGUAGES, N_
 from kluis.register.checks.base import Finding, Severity
 from kluis.register.checks.catalogue import NOTICE_CODES
@@ -220,6 +221,49 @@ def notice(
     _write_document(data, output, messages)
 
 
+def publish(
+    path: PathArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The folder to write the documents to.")
+    ],
+    lang: LangOpt = None,
+    at: AtOpt = None,
+) -> None:
+    """Write every document of the register into a folder, in each language of the organisation."""
+    _check_lang(lang)
+    messages = language(lang)
+    today = _on(at, messages)
+    loaded = _load_or_exit(path, LintFormat.text, messages, None)
+    findings = run_checks(loaded, today=today)
+    jobs = publication(loaded)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "findings.sarif").write_text(
+        json.dumps(
+            findings_as_sarif(findings, all_checks(), messages), ensure_ascii=False, indent=2
+        ),
+        encoding="utf-8",
+    )
+    with (
+        domain_errors(messages),
+        Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err(), transient=True,
+        ) as progress,
+    ):  # fmt: skip
+        task = progress.add_task(t(messages, N_("Rendering")), total=len(jobs))
+        for job in jobs:
+            progress.update(task, description=job.name)
+            render = render_notice if job.notice else render_register
+            data = render(loaded, format=job.format, language=job.language, today=today)
+            (output / job.name).write_bytes(data)
+            progress.advance(task)
+    out().print(
+        t(messages, N_("{count} documents written to {path}"), count=len(jobs), path=str(output))
+    )
+    for job in jobs:
+        out().print(f"  {escape(str(output / job.name))}")
+
+
 def init(
     template: Annotated[
         str | None, typer.Option("--template", "-t", help=f"One of: {', '.join(TEMPLATES)}.")
@@ -301,6 +345,15 @@ def build_app(lang: str) -> typer.Typer:
         "notice",
         help=t(lang, N_("Render the privacy notice (Art. 13 and 14 GDPR) from the register.")),
     )(notice)
+    register_app.command(
+        "publish",
+        help=t(
+            lang,
+            N_(
+                "Write the register and the privacy notice in every format and in each language of the organisation into a folder."
+            ),
+        ),
+    )(publish)
     app.command(
         "init",
         help=t(

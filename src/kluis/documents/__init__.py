@@ -8,6 +8,7 @@ bytes out. What each document holds and where it comes from: ``docs/documents.md
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -83,4 +84,30 @@ def render_notice(
             return html_to_pdf(render_html("notice.html", view, lang=lang, today=today))
 
 
-__all__ = ["DocumentFormat", "render_notice", "render_register"]
+@dataclass(frozen=True)
+class Publication:
+    """One document of the register's publication: file name, kind, format and language."""
+
+    name: str
+    notice: bool
+    format: DocumentFormat
+    language: str
+
+
+def publication(loaded: LoadedRegister) -> list[Publication]:
+    """Every document of the register, in each language of the organisation.
+
+    The register as PDF, HTML and Markdown per language and once as XLSX (in the first
+    language); the privacy notice as PDF, HTML and Markdown per language.
+    """
+    languages = loaded.register.organisation.languages
+    first = loaded.register.organisation.first_language
+    documents = [Publication("register.xlsx", False, DocumentFormat.xlsx, first)]
+    for language in languages:
+        for fmt in (DocumentFormat.pdf, DocumentFormat.html, DocumentFormat.md):
+            documents.append(Publication(f"register-{language}.{fmt}", False, fmt, language))
+            documents.append(Publication(f"notice-{language}.{fmt}", True, fmt, language))
+    return documents
+
+
+__all__ = ["DocumentFormat", "Publication", "publication", "render_notice", "render_register"]
