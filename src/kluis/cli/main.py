@@ -77,6 +77,13 @@ def _check_lang(lang: str | None) -> None:
         )
 
 
+def _start(lang: str | None, at: str | None) -> tuple[str, date]:
+    """The language of messages and the day of the check, from ``--lang`` and ``--at``."""
+    _check_lang(lang)
+    messages = language(lang)
+    return messages, _on(at, messages)
+
+
 def _print_findings(findings: list[Finding], lang: str) -> None:
     console = out()
     for finding in findings:
@@ -141,9 +148,7 @@ def lint(
     at: AtOpt = None,
 ) -> None:
     """Check the register against the GDPR and Belgian and Dutch law; exit 1 on errors."""
-    _check_lang(lang)
-    lang = language(lang)
-    today = _on(at, lang)
+    lang, today = _start(lang, at)
     loaded, loader_findings = read_register(path)
     findings = loader_findings
     if loaded is not None:
@@ -177,9 +182,7 @@ def render(
     at: AtOpt = None,
 ) -> None:
     """Render the Art. 30 register (controller and processor parts) as PDF, HTML, XLSX or Markdown."""
-    _check_lang(lang)
-    messages = language(lang)
-    today = _on(at, messages)
+    messages, today = _start(lang, at)
     _require_output(format.value, output, messages)
     loaded = _load_or_exit(path, LintFormat.text, messages, None)
     doc_lang = lang or loaded.register.organisation.first_language
@@ -202,9 +205,7 @@ def notice(
     at: AtOpt = None,
 ) -> None:
     """Render the privacy notice (Art. 13 and 14 GDPR) from the register."""
-    _check_lang(lang)
-    messages = language(lang)
-    today = _on(at, messages)
+    messages, today = _start(lang, at)
     loaded = _load_or_exit(path, LintFormat.text, messages, None)
     if check:
         findings = [f for f in run_checks(loaded, today=today) if f.code in NOTICE_CODES]
@@ -230,9 +231,7 @@ def publish(
     at: AtOpt = None,
 ) -> None:
     """Write every document of the register into a folder, in each language of the organisation."""
-    _check_lang(lang)
-    messages = language(lang)
-    today = _on(at, messages)
+    messages, today = _start(lang, at)
     loaded = _load_or_exit(path, LintFormat.text, messages, None)
     findings = run_checks(loaded, today=today)
     jobs = publication(loaded)
