@@ -203,3 +203,14 @@ def test_a_processor_named_as_a_system_gets_its_own_explanation(write_register: 
     assert finding.location is not None
     assert finding.location.line == 27
     assert "processor: microsoft" in finding.message("en")
+
+
+def test_an_empty_activities_list_needs_one_entry(write_register: Write) -> None:
+    head = MINIMAL.split("activities:\n")[0]
+    codes = _codes(write_register(head + "activities: []\n"))
+    assert codes == [("KL021", 16)]
+
+
+def test_a_key_must_be_a_plain_word(write_register: Write) -> None:
+    text = _replace("  employees: 12\n", "  employees: 12\n  [a, b]: 1\n")
+    assert ("KL026", 9) in _codes(write_register(text))
