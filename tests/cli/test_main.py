@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kluis.cli.main import TEMPLATES, build_app
+from kluis.cli.main import TEMPLATES, build_app, command
 from tests.conftest import MINIMAL
 
 Write = Callable[..., Path]
@@ -157,3 +157,13 @@ def test_publish_writes_every_document_in_each_language(
     assert set(names) == expected
     assert (target / "notice-en.html").read_text(encoding="utf-8").count("Invoicing") >= 1
     assert "13 documents written" in stdout
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("nl", "Uitvoerformaat."), ("en", "Output format."), ("fr", "Format de sortie.")],
+)
+def test_option_help_is_in_the_reader_s_language(lang: str, expected: str) -> None:
+    lint = command(lang).commands["register"].commands["lint"]
+    helps = {param.name: param.help for param in lint.params}
+    assert helps["format"] == expected

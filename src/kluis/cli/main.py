@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
 from rich.markup import escape
@@ -44,15 +44,19 @@ class NoticeFormat(StrEnum):
     md = "md"
 
 
-PathArg = Annotated[Path, typer.Argument(help="A register YAML file, or a folder of YAML files.")]
+PathArg = Annotated[
+    Path, typer.Argument(help=N_("A register YAML file, or a folder of YAML files."))
+]
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help=f"Language of messages or documents: {', '.join(LANGUAGES)}."),
+    typer.Option("--lang", help=N_("Language of messages and documents: nl, en or fr.")),
 ]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=N_("Write to this file."))]
 AtOpt = Annotated[
     str | None,
-    typer.Option("--at", help="Check or date the document as on this ISO date (default: today)."),
+    typer.Option(
+        "--at", help=N_("Check or date the document as on this ISO date (default: today).")
+    ),
 ]
 
 
@@ -141,7 +145,7 @@ def _load_or_exit(path: Path, fmt: LintFormat, lang: str, output: Path | None) -
 def lint(
     path: PathArg,
     format: Annotated[
-        LintFormat, typer.Option("--format", "-f", help="Output format.")
+        LintFormat, typer.Option("--format", "-f", help=N_("Output format."))
     ] = LintFormat.text,
     lang: LangOpt = None,
     output: OutOpt = None,
@@ -175,7 +179,7 @@ def _require_output(fmt: str, output: Path | None, lang: str) -> None:
 def render(
     path: PathArg,
     format: Annotated[
-        DocumentFormat, typer.Option("--format", "-f", help="Document format.")
+        DocumentFormat, typer.Option("--format", "-f", help=N_("Document format."))
     ] = DocumentFormat.pdf,
     lang: LangOpt = None,
     output: OutOpt = None,
@@ -194,13 +198,15 @@ def render(
 def notice(
     path: PathArg,
     format: Annotated[
-        NoticeFormat, typer.Option("--format", "-f", help="Document format.")
+        NoticeFormat, typer.Option("--format", "-f", help=N_("Document format."))
     ] = NoticeFormat.html,
     lang: LangOpt = None,
     output: OutOpt = None,
     check: Annotated[
         bool,
-        typer.Option("--check", help="Only report what the notice needs that the register lacks."),
+        typer.Option(
+            "--check", help=N_("Only report what the notice needs that the register lacks.")
+        ),
     ] = False,
     at: AtOpt = None,
 ) -> None:
@@ -225,7 +231,7 @@ def notice(
 def publish(
     path: PathArg,
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="The folder to write the documents to.")
+        Path, typer.Option("-o", "--output", help=N_("The folder to write the documents to."))
     ],
     lang: LangOpt = None,
     at: AtOpt = None,
@@ -265,12 +271,19 @@ def publish(
 
 def init(
     template: Annotated[
-        str | None, typer.Option("--template", "-t", help=f"One of: {', '.join(TEMPLATES)}.")
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            help=N_(
+                "A sector template: recruitment_agency, consultancy, ict_staffing or membership_network."
+            ),
+        ),
     ] = None,
-    output: Annotated[Path, typer.Argument(help="Where to write the register.")] = Path(
+    output: Annotated[Path, typer.Argument(help=N_("Where to write the register."))] = Path(
         "register.yaml"
     ),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Overwrite an existing file."))] = False,
     lang: LangOpt = None,
 ) -> None:
     """Start a register from a sector template, to edit and then check with `kluis register lint`."""
@@ -366,6 +379,27 @@ def build_app(lang: str) -> typer.Typer:
     return app
 
 
+def _translate_help(command: Any, lang: str) -> None:
+    """Translate the help of every option and argument, which Typer reads in English.
+
+    Typer builds click objects of its own (it vendors click), so they are walked by their
+    attributes rather than by click's classes.
+    """
+    for param in getattr(command, "params", ()):
+        text = getattr(param, "help", None)
+        if isinstance(text, str):
+            param.help = t(lang, text)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub, lang)
+
+
+def command(lang: str) -> Any:
+    """The ``kluis`` command, ready to call, with every help text in ``lang``."""
+    built = typer.main.get_command(build_app(lang))
+    _translate_help(built, lang)
+    return built
+
+
 def run() -> None:
     """Entry point of the ``kluis`` command."""
-    build_app(language(None))()
+    command(language(None))()
