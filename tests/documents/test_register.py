@@ -12,7 +12,7 @@ from kluis.documents import DocumentFormat, render_register
 from kluis.documents.language import Lang
 from kluis.documents.retention import describe
 from kluis.register.loader import LoadedRegister, load_register
-from tests.documents.conftest import FULL, TODAY, Load, examples, text_of
+from tests.documents.conftest import FULL, SMALL_NL, TODAY, Load, examples, text_of
 
 
 def register_text(loaded: LoadedRegister, language: str) -> str:
@@ -114,3 +114,20 @@ def test_examples_list_every_activity(example: Path) -> None:
     for activity in loaded.register.activities:
         assert activity.name.get(language, language) in text
     assert loaded.register.organisation.name in text
+
+
+def test_no_dpo_shows_the_art37_assessment(load: Load) -> None:
+    without = register_text(load(SMALL_NL), "en")
+    assert "No data protection officer designated" in without
+    assessed = SMALL_NL.replace(
+        "  contacts:\n",
+        "  dpo_assessment: {done: 2025-01-10, conclusion: {nl: Geen kernactiviteit., en: Not a core activity.}}\n  contacts:\n",
+        1,
+    )
+    assert assessed != SMALL_NL
+    text = register_text(load(assessed), "en")
+    assert (
+        "Not required: assessed on 10 January 2025 under Art. 37(1) GDPR. Not a core activity."
+        in text
+    )
+    assert "vereist" in register_text(load(assessed), "nl")

@@ -50,6 +50,7 @@ class OrganisationView:
     phone: str
     privacy: ContactView | None
     dpo: ContactView | None
+    no_dpo: str  # why there is no DPO: the Art. 37 assessment, or that none is designated
     representative: ContactView | None
     requests_email: str
     requests_url: str
@@ -149,12 +150,25 @@ class Facts:
             phone=org.phone or "",
             privacy=contact_view(lang, org.contacts.privacy),
             dpo=contact_view(lang, org.contacts.dpo),
+            no_dpo=self._no_dpo(),
             representative=contact_view(lang, org.representative),
             requests_email=(requests.email if requests else None) or "",
             requests_url=(requests.url if requests else None) or "",
             requests_address=address_line(lang, requests.address if requests else None),
             identity_check=lang.text(requests.identity_check if requests else None),
         )
+
+    def _no_dpo(self) -> str:
+        """Why the organisation has no DPO, as the register records it (Art. 37)."""
+        assessment = self.loaded.register.organisation.dpo_assessment
+        if assessment is None:
+            return self.lang.gettext(N_("No data protection officer designated"))
+        sentence = self.lang.gettext(
+            N_("Not required: assessed on {date} under Art. 37(1) GDPR."),
+            date=self.lang.date(assessment.done),
+        )
+        conclusion = self.lang.text(assessment.conclusion)
+        return f"{sentence} {conclusion}".strip()
 
     # -- vocabulary ----------------------------------------------------------------------
 

@@ -172,6 +172,13 @@ class RightsRequests(Model):
     answer_within: Duration | None = None  # extension: the period the organisation promises
 
 
+class DpoAssessment(Model):
+    """Extension: the organisation assessed whether Art. 37(1) requires a DPO, and concluded."""
+
+    done: date
+    conclusion: Text | None = None
+
+
 class Organisation(Model):
     name: str
     enterprise_number: str | None = None
@@ -190,6 +197,7 @@ class Organisation(Model):
     core_activities: list[Literal["large_scale_monitoring", "large_scale_special"]] = Field(
         default_factory=list
     )  # extension: the Art. 37(1)(b)/(c) triggers that make a DPO mandatory
+    dpo_assessment: DpoAssessment | None = None  # extension: Art. 37 assessed, no DPO needed
 
     @property
     def first_language(self) -> str:

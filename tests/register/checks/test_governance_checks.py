@@ -62,6 +62,14 @@ def test_dpo_to_assess_quiet_with_a_dpo(lint: Lint) -> None:
     assert lint(governance.dpo_to_assess, *HEALTH, (PRIVACY, DPO)).found() == []
 
 
+def test_dpo_to_assess_quiet_once_assessed(lint: Lint) -> None:
+    assessed = (
+        EMPLOYEES,
+        EMPLOYEES + "  dpo_assessment: {done: 2025-01-10, conclusion: Geen kernactiviteit}\n",
+    )
+    assert lint(governance.dpo_to_assess, *HEALTH, assessed).found() == []
+
+
 def test_dpia_required_not_done_warns(lint: Lint) -> None:
     run = lint(governance.dpia_not_done, (SECURITY, SECURITY + "    dpia: {required: true}\n"))
     assert run.found() == [("KL712", Severity.warning, run.line("dpia:"))]

@@ -79,7 +79,8 @@ def dpo_required(context: Context, emit: Emitter) -> Iterator[Finding]:
 def dpo_to_assess(context: Context, emit: Emitter) -> Iterator[Finding]:
     """Suggest assessing Art. 37(1)(c) when special or criminal data are processed."""
     organisation = context.register.organisation
-    if organisation.contacts.dpo is not None or organisation.core_activities:
+    assessed = organisation.dpo_assessment is not None
+    if organisation.contacts.dpo is not None or organisation.core_activities or assessed:
         return
     sensitive = [
         activity.id
@@ -93,7 +94,7 @@ def dpo_to_assess(context: Context, emit: Emitter) -> Iterator[Finding]:
                 "Special or criminal data are processed ({activities}) and there is no data "
                 "protection officer; assess whether this is a core activity on a large scale: "
                 "if so, add large_scale_special to organisation.core_activities and designate "
-                "a DPO"
+                "a DPO; if not, record the assessment in organisation.dpo_assessment"
             ),
             key=True,
             activities=", ".join(sensitive),
