@@ -67,12 +67,9 @@ class TransferView:
 
 def _decision(country: str, mechanism: TransferMechanism | None, on: date) -> law.Adequacy | None:
     """The adequacy decision that covers this transfer, if one does."""
-    decision = law.adequacy_for(country, on)
-    if decision is None:
+    if not law.is_adequate(country, on, dpf_certified=mechanism is TransferMechanism.dpf):
         return None
-    if decision.requires == "dpf" and mechanism is not TransferMechanism.dpf:
-        return None
-    return decision
+    return law.adequacy_for(country, on)
 
 
 def _ground(decision: law.Adequacy | None, mechanism: TransferMechanism | None) -> Ground:

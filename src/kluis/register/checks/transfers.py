@@ -108,10 +108,7 @@ def _hint(country: str, on: date) -> str:
 
 def _uncovered(country: str, on: date) -> bool:
     """Whether data going to ``country`` need a mechanism (no EEA, no general adequacy)."""
-    if law.is_eea(country):
-        return False
-    decision = law.adequacy_for(country, on)
-    return decision is None or decision.requires is not None
+    return not law.is_eea(country) and not law.is_adequate(country, on)
 
 
 @check(
