@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from kluis.documents import DocumentFormat, render_register
+from kluis.documents.context import BUILTIN_ROLES as ROLE_LABELS
 from kluis.documents.language import Lang
 from kluis.documents.retention import describe
-from kluis.register.loader import LoadedRegister, load_register
+from kluis.register.loader import BUILTIN_ROLES, LoadedRegister, load_register
 from tests.documents.conftest import FULL, SMALL_NL, TODAY, Load, examples, text_of
 
 
@@ -131,3 +132,7 @@ def test_no_dpo_shows_the_art37_assessment(load: Load) -> None:
         in text
     )
     assert "vereist" in register_text(load(assessed), "nl")
+
+
+def test_every_builtin_role_has_a_label() -> None:
+    assert set(ROLE_LABELS) == set(BUILTIN_ROLES)

@@ -76,21 +76,22 @@ class Taxonomy:
         """Whether declaring ``parent`` covers ``child`` (the same id, or an ancestor)."""
         return parent == child or parent in self.ancestors(child)
 
-    def _flag(self, category_id: str, flag: str) -> bool:
+    def has_flag(self, category_id: str, flag: str) -> bool:
+        """Whether the category (or one above it) carries ``flag``: special, criminal, national_id."""
         ids = [category_id, *self.ancestors(category_id)]
         return any(getattr(self.categories[i], flag) for i in ids if i in self.categories)
 
     def is_special(self, category_id: str) -> bool:
         """Whether the category (or one above it) is special (Art. 9(1))."""
-        return self._flag(category_id, "special")
+        return self.has_flag(category_id, "special")
 
     def is_criminal(self, category_id: str) -> bool:
         """Whether the category (or one above it) concerns criminal data (Art. 10)."""
-        return self._flag(category_id, "criminal")
+        return self.has_flag(category_id, "criminal")
 
     def is_national_id(self, category_id: str) -> bool:
         """Whether the category is a national identification number (RRN, BSN)."""
-        return self._flag(category_id, "national_id")
+        return self.has_flag(category_id, "national_id")
 
     def covers_flagged(self, category_id: str, flag: str) -> list[str]:
         """Ids below ``category_id`` that carry ``flag`` (a broad id hiding sensitive data)."""

@@ -6,7 +6,7 @@ Pure helpers over the register models; no I/O, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from kluis.i18n import LocalText
@@ -48,25 +48,14 @@ def category_entries(index: int, activity: Activity) -> list[tuple[Path_, str]]:
     return entries
 
 
-def _test(context: Context, flag: Flag) -> Callable[[str], bool]:
-    taxonomy = context.taxonomy
-    tests: dict[Flag, Callable[[str], bool]] = {
-        "special": taxonomy.is_special,
-        "criminal": taxonomy.is_criminal,
-        "national_id": taxonomy.is_national_id,
-    }
-    return tests[flag]
-
-
 def flagged(
     context: Context, index: int, activity: Activity, flag: Flag
 ) -> list[tuple[Path_, str]]:
     """The activity's categories that carry ``flag`` (each id once), with where it is written."""
-    test = _test(context, flag)
     seen: set[str] = set()
     found: list[tuple[Path_, str]] = []
     for path, category in category_entries(index, activity):
-        if category not in seen and test(category):
+        if category not in seen and context.taxonomy.has_flag(category, flag):
             seen.add(category)
             found.append((path, category))
     return found
@@ -74,10 +63,8 @@ def flagged(
 
 def has_flag(context: Context, activity: Activity, flag: Flag) -> bool:
     """Whether any category the activity names carries ``flag``."""
-    test = _test(context, flag)
-    return any(
-        test(category) for category in [*activity.data_categories, *activity.fields.values()]
-    )
+    categories = [*activity.data_categories, *activity.fields.values()]
+    return any(context.taxonomy.has_flag(category, flag) for category in categories)
 
 
 def activity_processors(register: Register, activity: Activity) -> list[str]:
