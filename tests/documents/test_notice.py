@@ -18,7 +18,7 @@ from kluis.documents.vocabulary import (
 from kluis.register import law
 from kluis.register.loader import LoadedRegister
 from kluis.register.schema import LegalBasis, ProvisionRequirement, Source, TransferMechanism
-from tests.documents.conftest import TODAY, text_of
+from tests.documents.conftest import FULL, TODAY, Load, text_of
 
 LANGUAGES = ["nl", "en", "fr"]
 
@@ -244,3 +244,24 @@ def test_notice_is_translated(full: LoadedRegister) -> None:
     assert "Right of access" not in notice(full, "nl")
     assert "Right of access" not in notice(full, "fr")
     assert LEGAL_BASES_FOR_YOU[LegalBasis.contract] not in notice(full, "fr")
+
+
+@pytest.mark.parametrize(
+    ("promise", "expected"),
+    [
+        (None, "within one month of receiving"),
+        ("P2W", "within two weeks of receiving"),
+        ("P2M", "within one month of receiving"),
+    ],
+)
+def test_the_answer_period_is_the_register_s_promise_never_longer_than_a_month(
+    load: Load, promise: str | None, expected: str
+) -> None:
+    text = FULL
+    if promise:
+        text = FULL.replace(
+            "  rights_requests:\n", f"  rights_requests:\n    answer_within: {promise}\n", 1
+        )
+        assert text != FULL
+    html = render_notice(load(text), format=DocumentFormat.html, language="en", today=TODAY)
+    assert expected in text_of(html)

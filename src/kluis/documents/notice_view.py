@@ -14,6 +14,7 @@ from datetime import date
 from kluis.documents import retention, rights
 from kluis.documents.context import Facts, OrganisationView, PartyView
 from kluis.documents.language import Lang
+from kluis.documents.retention import period
 from kluis.documents.rights import Right, RightsPlan
 from kluis.documents.transfers import Ground, TransferView, unique
 from kluis.documents.vocabulary import (
@@ -27,6 +28,7 @@ from kluis.documents.vocabulary import (
 from kluis.register import law
 from kluis.register.loader import LoadedRegister
 from kluis.register.schema import Activity, ActivityRole, LegalBasis, Source
+from kluis.register.types import Duration
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class NoticeView:
     decisions: list[DecisionView]
     identity_check: str
     authority: AuthorityView | None
+    answer_period: str
 
 
 def in_notice(activity: Activity) -> bool:
@@ -139,7 +142,21 @@ def build(loaded: LoadedRegister, *, lang: Lang, today: date) -> NoticeView:
             "making the request, and then no more than we need (Art. 12(6) GDPR)."
         ),
         authority=_authority(lang, loaded.register.organisation.country),
+        answer_period=_answer_period(lang, loaded),
     )
+
+
+def _answer_period(lang: Lang, loaded: LoadedRegister) -> str:
+    """The period the notice promises for an answer: the register's, at most one month.
+
+    A longer promise breaks Art. 12(3) (lint reports it, KL807); the notice never publishes it.
+    """
+    month = Duration(months=1)
+    channel = loaded.register.organisation.rights_requests
+    promised = channel.answer_within if channel else None
+    if promised is None or promised.approx_days() >= month.approx_days():
+        return period(lang, month)
+    return period(lang, promised)
 
 
 def notice_activity(facts: Facts, activity: Activity) -> NoticeActivity:
