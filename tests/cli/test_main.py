@@ -87,10 +87,19 @@ def test_notice_markdown_to_stdout_in_the_first_language(write_register: Write) 
     assert "Facturatie" in stdout  # the register's first language is Dutch
 
 
-def test_notice_check_reports_what_is_missing(write_register: Write) -> None:
+def test_notice_check_reports_only_what_the_notice_lacks(write_register: Write) -> None:
     code, stdout, _ = invoke("notice", str(write_register(MINIMAL)), "--check")
-    assert code in (0, 1)
-    assert stdout.strip()
+    assert code == 0  # warnings only
+    assert "KL106" in stdout  # recipients not said: the notice must name them
+    assert "KL801" not in stdout
+    text = MINIMAL.replace("  rights_requests:\n    email: privacy@example.be\n", "")
+    text += (
+        "processors:\n"
+        "  - {id: host, name: Host NV, country: BE}\n"  # no agreement: KL501, not the notice's
+    )
+    code, stdout, _ = invoke("notice", str(write_register(text)), "--check")
+    assert "KL801" in stdout
+    assert "KL501" not in stdout
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
