@@ -22,8 +22,19 @@ install: $(STAMP)  ## create the virtual environment and install Kluis with its 
 run: $(STAMP)  ## check the example registers and render their registers and notices into out/
 	@sh scripts/render-examples.sh $(BIN)/kluis out $(EXAMPLES)
 
-test: $(STAMP)  ## run the whole test suite
+# The database tests run a second time on PostgreSQL. In CI (CI=true) the server must be
+# there; elsewhere they run when it answers, with a note when it does not.
+KLUIS_TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+test: $(STAMP)  ## run the whole test suite (database tests also on PostgreSQL)
 	$(BIN)/pytest
+	@if $(BIN)/python scripts/postgres-ready.py "$(KLUIS_TEST_POSTGRES)"; then \
+		KLUIS_TEST_DATABASE_URL="$(KLUIS_TEST_POSTGRES)" $(BIN)/pytest -m db -q; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL at $(KLUIS_TEST_POSTGRES) does not answer; CI needs it" >&2; exit 1; \
+	else \
+		echo "note: PostgreSQL does not answer; database tests ran on SQLite only"; \
+	fi
 
 lint: $(STAMP)  ## ruff, mypy strict and the import-layer contracts
 	$(BIN)/ruff check src tests bench

@@ -15,9 +15,19 @@ from __future__ import annotations
 
 
 class KluisError(Exception):
-    """Base of every error Kluis raises on purpose."""
+    """Base of every error Kluis raises on purpose.
+
+    ``message`` is an English text with ``{name}`` placeholders, marked for translation where
+    it is written; ``params`` fill them and never hold personal data. Interfaces translate
+    ``message`` and format it with ``params``; ``str(error)`` is the English text.
+    """
 
     code = "error"
+
+    def __init__(self, message: str = "", /, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
 
 
 class InvalidInput(KluisError):

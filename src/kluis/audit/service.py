@@ -1,0 +1,185 @@
+"""Appending to the audit log, proving it intact, and exporting it.
+
+Each entry carries the SHA-256 of the entry before it, over a canonical JSON form of its own
+fields, so changing or removing an entry breaks every hash after it. The head row holds the
+newest sequence number and hash: appending locks it (``FOR UPDATE`` on PostgreSQL; SQLite
+allows one writer), so two transactions can never both extend the same entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.orm import Session
+
+from kluis.audit.models import AuditEntry, AuditHead
+from kluis.core.actor import Actor
+
+GENESIS: Final = "0" * 64
+_HEAD_ID: Final = 1
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing to log: an action on a subject or record, with an optional reason."""
+
+    action: str
+    subject_id: uuid.UUID | None = None
+    record_id: uuid.UUID | None = None
+    activity: str | None = None
+    reason: str | None = None
+    detail: Mapping[str, object] | None = None
+
+
+def _canonical(seq: int, at: datetime, actor: str, event: Event) -> bytes:
+    document = {
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": event.action,
+        "subject": str(event.subject_id) if event.subject_id else None,
+        "record": str(event.record_id) if event.record_id else None,
+        "activity": event.activity,
+        "reason": event.reason,
+        "detail": dict(event.detail) if event.detail else None,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, event: Event) -> str:
+    """The hash of an entry: SHA-256 over the previous hash and the entry's canonical form."""
+    return hashlib.sha256(prev_hash.encode("ascii") + _canonical(seq, at, actor, event)).hexdigest()
+
+
+def _lock_head(session: Session) -> AuditHead:
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == _HEAD_ID).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=_HEAD_ID, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record_events(session: Session, actor: Actor, events: Sequence[Event], *, at: datetime) -> int:
+    """Append ``events`` in order, in the caller's transaction; the last sequence number."""
+    head = _lock_head(session)
+    seq, previous = head.seq, head.hash
+    rows: list[dict[str, object]] = []
+    for event in events:
+        seq += 1
+        digest = entry_hash(previous, seq, at, actor.name, event)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor.name,
+                "action": event.action,
+                "subject_id": event.subject_id,
+                "record_id": event.record_id,
+                "activity": event.activity,
+                "reason": event.reason,
+                "detail": dict(event.detail) if event.detail else None,
+                "prev_hash": previous,
+                "hash": digest,
+            }
+        )
+        previous = digest
+    if rows:
+        session.execute(insert(AuditEntry), rows)
+        head.seq, head.hash = seq, previous
+        session.flush()
+    return seq
+
+
+def record_event(session: Session, actor: Actor, event: Event, *, at: datetime) -> int:
+    """Append one event; its sequence number."""
+    return record_events(session, actor, [event], at=at)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of :func:`verify`: intact, or the first entry found altered or missing."""
+
+    entries: int
+    head_hash: str
+    first_bad: int | None = None
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        """Whether every entry is present and unaltered."""
+        return self.first_bad is None
+
+
+def _event_of(entry: Row[Any]) -> Event:
+    return Event(
+        action=entry.action,
+        subject_id=entry.subject_id,
+        record_id=entry.record_id,
+        activity=entry.activity,
+        reason=entry.reason,
+        detail=entry.detail,
+    )
+
+
+def _page(session: Session, after: int, size: int) -> Sequence[Row[Any]]:
+    table = AuditEntry.__table__
+    query = select(table).where(table.c.seq > after).order_by(table.c.seq).limit(size)
+    return session.execute(query).all()
+
+
+def verify(session: Session, *, batch: int = 5000) -> Verification:
+    """Recompute the chain from the first entry; name the first entry altered or removed."""
+    previous, expected, count = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        entries = _page(session, last_seq, batch)
+        if not entries:
+            break
+        for entry in entries:
+            if entry.seq != expected:
+                return Verification(count, previous, expected, "missing")
+            digest = entry_hash(previous, entry.seq, entry.at, entry.actor, _event_of(entry))
+            if entry.prev_hash != previous or entry.hash != digest:
+                return Verification(count, previous, entry.seq, "altered")
+            previous, expected, count = digest, expected + 1, count + 1
+        last_seq = entries[-1].seq
+    head = session.get(AuditHead, _HEAD_ID)
+    if head is not None and (head.seq != count or head.hash != previous):
+        if head.seq > count:
+            return Verification(count, previous, count + 1, "missing")
+        return Verification(count, previous, head.seq, "altered")
+    return Verification(count, previous)
+
+
+def export(session: Session, *, batch: int = 5000) -> Iterator[dict[str, object]]:
+    """Every entry in order, as plain data (for JSON Lines or CSV)."""
+    last_seq = 0
+    while True:
+        entries = _page(session, last_seq, batch)
+        if not entries:
+            return
+        for entry in entries:
+            yield {
+                "seq": entry.seq,
+                "at": entry.at.isoformat(timespec="microseconds"),
+                "actor": entry.actor,
+                "action": entry.action,
+                "subject": str(entry.subject_id) if entry.subject_id else None,
+                "record": str(entry.record_id) if entry.record_id else None,
+                "activity": entry.activity,
+                "reason": entry.reason,
+                "detail": entry.detail,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+            }
+        last_seq = entries[-1].seq

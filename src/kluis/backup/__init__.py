@@ -1,0 +1,1 @@
+"""Backups of the database and the key store, and their restore."""

@@ -1,0 +1,20 @@
+"""Storage: the declarative base, engines, transactions and migrations. Imports only
+``kluis.core`` and SQLAlchemy/Alembic; features define their own tables on :class:`Base`."""
+
+from kluis.storage.base import KEYSTORE, Base, UtcDateTime
+from kluis.storage.engine import checkpoint, is_sqlite, keystore_path, make_engine, transaction
+from kluis.storage.migrate import current_revision, head_revision, upgrade
+
+__all__ = [
+    "KEYSTORE",
+    "Base",
+    "UtcDateTime",
+    "checkpoint",
+    "current_revision",
+    "head_revision",
+    "is_sqlite",
+    "keystore_path",
+    "make_engine",
+    "transaction",
+    "upgrade",
+]

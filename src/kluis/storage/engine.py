@@ -1,0 +1,95 @@
+"""Engines for SQLite (the embedded default) and PostgreSQL, and the transaction the
+interfaces open around each use case (services never commit; DESIGN rule 2).
+
+On SQLite the data file runs in WAL mode and the key store is a second file attached as
+:data:`KEYSTORE`, in rollback-journal mode: both have ``secure_delete`` on, so an erased data key is
+overwritten in the file rather than left in a free page. Every transaction starts with
+``BEGIN IMMEDIATE`` so that writers queue instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from kluis.storage.base import KEYSTORE
+
+
+def keystore_path(url: URL) -> Path | None:
+    """The key-store file beside an SQLite database file (``kluis.db`` → ``kluis-keys.db``)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    data = Path(url.database)
+    return data.with_name(f"{data.stem}-keys{data.suffix or '.db'}")
+
+
+def normalise_url(raw: str) -> URL:
+    """The URL with the psycopg 3 driver for PostgreSQL (``postgresql://`` means psycopg)."""
+    url = make_url(raw)
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def make_engine(raw_url: str, **options: Any) -> Engine:
+    """An engine for ``raw_url``, set up for Kluis (pragmas and key store on SQLite)."""
+    url = normalise_url(raw_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **options)
+    keys = keystore_path(url)
+    if keys is None:
+        raise ValueError("Kluis needs an SQLite database file, not an in-memory database")
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's BEGIN below start transactions, not the driver.
+        connection.isolation_level = None
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute(f"ATTACH DATABASE ? AS {KEYSTORE}", (str(keys),))
+        cursor.execute(f"PRAGMA {KEYSTORE}.journal_mode=DELETE")
+        cursor.execute(f"PRAGMA {KEYSTORE}.secure_delete=ON")
+        cursor.execute(f"PRAGMA {KEYSTORE}.synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether ``engine`` is the embedded SQLite database."""
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work commits when the block ends and rolls back if it raises."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's WAL into the database file and empty it (after an erasure)."""
+    if not is_sqlite(engine):
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
