@@ -1,12 +1,151 @@
-"""Shared test helpers: small registers written to a temporary folder."""
+"""Shared test helpers: small registers written to a temporary folder, and databases.
+
+Database tests get a fresh, migrated database each: on SQLite a copy of a migrated file, on
+PostgreSQL (``KLUIS_TEST_DATABASE_URL``) a database created from a migrated template. Tests
+that use the ``engine`` fixture are marked ``db``; ``make test`` runs them on both.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from kluis.core.actor import ADMIN, DPO, Actor
+from kluis.core.clock import FixedClock
+from kluis.crypto import KeyMaterial, LocalKeyProvider, generate_key_material
+from kluis.register.loader import load_register
+from kluis.register.versions import StoredRegister, require_version, save_version
+from kluis.storage import make_engine, upgrade
+from kluis.users import add_user
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VAULT_REGISTER = FIXTURES / "vault-register.yaml"
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+TEMPLATE_DATABASE = "kluis_test_template"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a database, so it runs again on PostgreSQL."""
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "sqlite_files"
+        ):
+            item.add_marker(pytest.mark.db)
+
+
+def _server_url() -> str | None:
+    return os.environ.get("KLUIS_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database to copy: a file on SQLite, a template database on PostgreSQL."""
+    server = _server_url()
+    if server is None:
+        folder = tmp_path_factory.mktemp("template")
+        url = f"sqlite:///{(folder / 'kluis.db').as_posix()}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return str(folder)
+    admin = make_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {TEMPLATE_DATABASE} WITH (FORCE)")
+        connection.exec_driver_sql(f"CREATE DATABASE {TEMPLATE_DATABASE}")
+    admin.dispose()
+    template = make_engine(make_url(server).set(database=TEMPLATE_DATABASE).render_as_string(False))
+    upgrade(template)
+    template.dispose()
+    return TEMPLATE_DATABASE
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, migrated, empty database for one test."""
+    server = _server_url()
+    if server is None:
+        for name in ("kluis.db", "kluis-keys.db"):
+            shutil.copy(Path(database_template) / name, tmp_path / name)
+        yield f"sqlite:///{(tmp_path / 'kluis.db').as_posix()}"
+        return
+    name = f"kluis_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {database_template}")
+    yield make_url(server).set(database=name).render_as_string(False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's own database."""
+    built = make_engine(database_url)
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session in an open transaction, rolled back after the test."""
+    with Session(engine, expire_on_commit=False) as opened:
+        opened.begin()
+        yield opened
+        opened.rollback()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock standing still at noon UTC on 22 November 2026."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def key_material(clock: FixedClock) -> KeyMaterial:
+    """Fresh random key material."""
+    return generate_key_material(clock.now().date())
+
+
+@pytest.fixture
+def keys(key_material: KeyMaterial) -> LocalKeyProvider:
+    """A key provider over the test's key material."""
+    return LocalKeyProvider(key_material)
+
+
+ADMIN_ACTOR = Actor("ada", frozenset({ADMIN}))
+DPO_ACTOR = Actor("dora", frozenset({DPO}))
+RECRUITER = Actor("rik", frozenset({"recruiter"}))
+PAYROLL = Actor("paula", frozenset({"payroll"}))
+MARKETING = Actor("mark", frozenset({"marketing"}))
+
+
+@pytest.fixture
+def policy(session: Session, clock: FixedClock) -> StoredRegister:
+    """The vault test register applied to the test database, with one user per role."""
+    loaded = load_register(VAULT_REGISTER)
+    save_version(
+        session,
+        loaded.register,
+        author="test",
+        origin="vault-register.yaml",
+        changes=[],
+        at=clock.now(),
+    )
+    for actor in (ADMIN_ACTOR, DPO_ACTOR, RECRUITER, PAYROLL, MARKETING):
+        add_user(session, actor.name, sorted(actor.roles), actor=ADMIN_ACTOR, at=clock.now())
+    return require_version(session)
+
 
 MINIMAL = """\
 kluis: 1

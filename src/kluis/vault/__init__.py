@@ -1,0 +1,36 @@
+"""The vault: data subjects and their records under the register's activities, each value
+sealed with the subject's own data key, found again by blind indexes, every access audited.
+
+Public surface: writing (:func:`store_record`, :func:`write_records`), reading
+(:func:`find_subjects`, :func:`show_subject`), erasure (:func:`erase_subject`,
+:func:`erase_record`, :func:`anonymise_record`), the :class:`Keyring`, and the errors.
+"""
+
+from kluis.vault.erasure import Erasure, anonymise_record, erase_record, erase_subject
+from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
+from kluis.vault.keyring import Keyring
+from kluis.vault.policy import ValueKind
+from kluis.vault.reads import RecordView, SubjectMatch, SubjectView, find_subjects, show_subject
+from kluis.vault.writes import RecordInput, Refusal, Written, store_record, write_records
+
+__all__ = [
+    "AccessDenied",
+    "Erasure",
+    "FieldRefused",
+    "Keyring",
+    "RecordInput",
+    "RecordView",
+    "Refusal",
+    "SubjectMatch",
+    "SubjectNotFound",
+    "SubjectView",
+    "ValueKind",
+    "Written",
+    "anonymise_record",
+    "erase_record",
+    "erase_subject",
+    "find_subjects",
+    "show_subject",
+    "store_record",
+    "write_records",
+]

@@ -1,0 +1,81 @@
+"""Data keys of subjects: made, wrapped, unwrapped and destroyed through a key provider.
+
+A :class:`Keyring` lives for one unit of work: it caches unwrapped keys of the subjects it
+touches, and forgets a key the moment the subject is erased.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from kluis.crypto import BlindIndexer, Cipher, KeyProvider, new_data_key
+from kluis.vault.errors import SubjectNotFound
+from kluis.vault.models import SubjectKey
+
+_CHUNK = 500
+
+
+class Keyring:
+    """Subjects' ciphers and blind indexes, over a :class:`KeyProvider`."""
+
+    def __init__(self, provider: KeyProvider) -> None:
+        self.provider = provider
+        self.indexer = BlindIndexer(provider.index_secret())
+        self._ciphers: dict[uuid.UUID, Cipher] = {}
+
+    def index(self, kind: str, value: str) -> bytes:
+        """The blind index of a value already in its index form."""
+        return self.indexer.digest(kind, value)
+
+    def create(self, subject_id: uuid.UUID, at: datetime) -> tuple[Cipher, dict[str, object]]:
+        """A new data key for a new subject: its cipher, and the key-store row to insert."""
+        key = new_data_key()
+        kek_id, wrapped = self.provider.wrap(key, context=subject_id.bytes)
+        cipher = Cipher(key)
+        self._ciphers[subject_id] = cipher
+        row = {"subject_id": subject_id, "kek_id": kek_id, "wrapped": wrapped, "created_at": at}
+        return cipher, row
+
+    def ciphers(
+        self, session: Session, subject_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, Cipher]:
+        """The ciphers of ``subject_ids`` that still have a key (an erased subject has none)."""
+        wanted = [sid for sid in dict.fromkeys(subject_ids) if sid not in self._ciphers]
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = session.execute(
+                select(SubjectKey.subject_id, SubjectKey.kek_id, SubjectKey.wrapped).where(
+                    SubjectKey.subject_id.in_(chunk)
+                )
+            )
+            for subject_id, kek_id, wrapped in rows:
+                key = self.provider.unwrap(kek_id, wrapped, context=subject_id.bytes)
+                self._ciphers[subject_id] = Cipher(key)
+        return {sid: self._ciphers[sid] for sid in subject_ids if sid in self._ciphers}
+
+    def cipher(self, session: Session, subject_id: uuid.UUID) -> Cipher:
+        """The cipher of one subject; :class:`SubjectNotFound` if its key is gone."""
+        found = self.ciphers(session, [subject_id]).get(subject_id)
+        if found is None:
+            raise SubjectNotFound(
+                "subject {subject} has no data key: it was erased", subject=str(subject_id)
+            )
+        return found
+
+    def destroy(self, session: Session, subject_ids: Iterable[uuid.UUID]) -> int:
+        """Delete the data keys of ``subject_ids`` (crypto-shredding); how many were deleted."""
+        ids = list(subject_ids)
+        for subject_id in ids:
+            self._ciphers.pop(subject_id, None)
+        deleted = 0
+        for start in range(0, len(ids), _CHUNK):
+            result = session.execute(
+                delete(SubjectKey).where(SubjectKey.subject_id.in_(ids[start : start + _CHUNK]))
+            )
+            deleted += result.rowcount  # type: ignore[attr-defined]
+        return deleted
