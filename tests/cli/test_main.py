@@ -105,7 +105,7 @@ def test_notice_check_reports_only_what_the_notice_lacks(write_register: Write) 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_init_writes_a_template_that_lints_without_errors(template: str, tmp_path: Path) -> None:
     target = tmp_path / template / "register.yaml"
-    code, _, _ = invoke("init", "--template", template, str(target))
+    code, _, _ = invoke("register", "new", "--template", template, str(target))
     assert code == 0
     assert target.exists()
     # A fixed day, so that dated facts in the templates (a DPF check) do not age the test.
@@ -120,14 +120,14 @@ def test_init_writes_a_template_that_lints_without_errors(template: str, tmp_pat
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "register.yaml"
     target.write_text("mine", encoding="utf-8")
-    code, _, stderr = invoke("init", "--template", "consultancy", str(target))
+    code, _, stderr = invoke("register", "new", "--template", "consultancy", str(target))
     assert code == 4
     assert "exists" in stderr
     assert target.read_text(encoding="utf-8") == "mine"
 
 
 def test_init_refuses_an_unknown_template(tmp_path: Path) -> None:
-    code, _, stderr = invoke("init", "--template", "bakery", str(tmp_path / "r.yaml"))
+    code, _, stderr = invoke("register", "new", "--template", "bakery", str(tmp_path / "r.yaml"))
     assert code == 2
     assert "consultancy" in stderr
 

@@ -51,6 +51,16 @@ def fail(lang: str, message: str, code: int = 2, /, **params: object) -> NoRetur
     raise typer.Exit(code)
 
 
+def _translated(lang: str, error: KluisError) -> str:
+    """The error's message in ``lang`` (the ``vault`` domain holds the services' messages)."""
+    if not error.message:
+        return str(error)
+    try:
+        return gettext(lang, "vault", error.message, **error.params)
+    except (KeyError, IndexError, ValueError):
+        return str(error)
+
+
 @contextmanager
 def domain_errors(lang: str, describe: Callable[[KluisError], str] | None = None) -> Iterator[None]:
     """Turn a :class:`KluisError` raised inside into a message and an exit status."""
@@ -58,6 +68,6 @@ def domain_errors(lang: str, describe: Callable[[KluisError], str] | None = None
         yield
     except KluisError as error:
         code = next((c for kind, c in EXIT_CODES.items() if isinstance(error, kind)), 1)
-        text = describe(error) if describe else str(error)
+        text = describe(error) if describe else _translated(lang, error)
         err().print(f"[bold red]kluis:[/] {escape(text)}")
         raise typer.Exit(code) from None

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kluis import __version__
+from kluis.cli import audit, backup, importing, keys, register_apply, subjects, users
 from kluis.cli.console import domain_errors, err, fail, language, out, t
 from kluis.documents import DocumentFormat, publication, render_notice, render_register
 from kluis.i18n import LANGUAGES, N_
@@ -269,7 +270,7 @@ def publish(
         out().print(f"  {escape(str(output / job.name))}")
 
 
-def init(
+def new(
     template: Annotated[
         str | None,
         typer.Option(
@@ -366,16 +367,23 @@ def build_app(lang: str) -> typer.Typer:
             ),
         ),
     )(publish)
-    app.command(
-        "init",
+    register_app.command(
+        "new",
         help=t(
             lang,
             N_(
                 "Start a register from a sector template, to edit and then check with 'kluis register lint'."
             ),
         ),
-    )(init)
+    )(new)
     app.command("version", help=t(lang, N_("Print the version of Kluis.")))(version)
+    register_apply.add_to(register_app, lang)
+    users.add_to(app, lang)
+    subjects.add_to(app, lang)
+    audit.add_to(app, lang)
+    importing.add_to(app, lang)
+    keys.add_to(app, lang)
+    backup.add_to(app, lang)
     return app
 
 

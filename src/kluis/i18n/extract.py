@@ -17,6 +17,17 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     "checks": ("register/checks",),
     "documents": ("documents",),
     "cli": ("cli",),
+    "vault": (
+        "config.py",
+        "crypto",
+        "storage",
+        "audit",
+        "users",
+        "register/versions.py",
+        "register/diff.py",
+        "vault",
+        "backup",
+    ),
 }
 _METHODS: Final = {".py": "python", ".html": "jinja2", ".md": "jinja2", ".txt": "jinja2"}
 _KEYWORDS: Final = {
@@ -26,6 +37,23 @@ _KEYWORDS: Final = {
     "ngettext": (1, 2),
     "t": (2,),
     "fail": (2,),
+    # Domain errors carry their English message as the first argument.
+    **dict.fromkeys(
+        (
+            "InvalidInput",
+            "NotFound",
+            "Conflict",
+            "NotAllowed",
+            "FieldRefused",
+            "AccessDenied",
+            "SubjectNotFound",
+            "KeyFileInvalid",
+            "KeyFileExists",
+            "UnknownKek",
+            "CannotDecrypt",
+        ),
+        (1,),
+    ),
 }
 _PLACEHOLDER: Final = re.compile(r"\{(\w+)\}|%\((\w+)\)s")
 

@@ -1,0 +1,192 @@
+"""``kluis subject``: find a person by an identifier, show their records (audited, as the
+acting user), erase them (the DPO only)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kluis.cli.console import domain_errors, fail, language, out, t
+from kluis.cli.context import open_context
+from kluis.i18n import N_
+from kluis.storage import checkpoint
+from kluis.vault import ValueKind, erase_subject, find_subjects, show_subject
+
+LangOpt = Annotated[
+    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
+]
+
+
+class OutputFormat(StrEnum):
+    """How results are written."""
+
+    text = "text"
+    json = "json"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))]
+
+
+def _subject_id(raw: str, messages: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        fail(messages, N_("'{value}' is not a subject id"), 2, value=raw[:40])
+
+
+def find(
+    email: Annotated[str | None, typer.Option("--email", help=N_("An e-mail address."))] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help=N_("A telephone number."))] = None,
+    national_number: Annotated[
+        str | None,
+        typer.Option("--national-number", help=N_("A national number (rijksregisternummer, BSN).")),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Find data subjects by e-mail, phone or national number."""
+    messages = language(lang)
+    given = [
+        (kind, value)
+        for kind, value in (
+            (ValueKind.email, email),
+            (ValueKind.phone, phone),
+            (ValueKind.national_number, national_number),
+        )
+        if value
+    ]
+    if len(given) != 1:
+        fail(messages, N_("give exactly one of --email, --phone or --national-number"), 2)
+    kind, value = given[0]
+    context = open_context()
+    with domain_errors(messages), context.unit() as (session, actor):
+        matches = find_subjects(
+            session, context.keyring(), actor, kind=kind, value=value, at=context.clock.now()
+        )
+    if fmt is OutputFormat.json:
+        out().print_json(
+            json.dumps(
+                [{"subject": str(m.subject_id), "activities": m.activities} for m in matches]
+            )
+        )
+        return
+    if not matches:
+        out().print(t(messages, N_("No data subject found.")))
+        return
+    table = Table(t(messages, N_("Subject")), t(messages, N_("Activities")))
+    for match in matches:
+        table.add_row(str(match.subject_id), ", ".join(match.activities))
+    out().print(table)
+
+
+def show(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help=N_("Why you read this; kept in the audit log."))
+    ] = None,
+    fmt: FormatOpt = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Show a subject's records that your roles reach; the reading is audited."""
+    messages = language(lang)
+    subject_id = _subject_id(subject, messages)
+    context = open_context()
+    with domain_errors(messages), context.unit() as (session, actor):
+        view = show_subject(
+            session, context.keyring(), actor, subject_id, at=context.clock.now(), reason=reason
+        )
+    if fmt is OutputFormat.json:
+        document = {
+            "subject": str(view.subject_id),
+            "records": [
+                {
+                    "record": str(record.record_id),
+                    "activity": record.activity,
+                    "source": record.source,
+                    "status": record.status,
+                    "values": record.values,
+                    "events": {name: day.isoformat() for name, day in record.events.items()},
+                    "created_at": record.created_at.isoformat(),
+                    "updated_at": record.updated_at.isoformat(),
+                }
+                for record in view.records
+            ],
+        }
+        out().print_json(json.dumps(document, ensure_ascii=False))
+        return
+    for record in view.records:
+        table = Table(title=f"{record.activity} · {record.record_id}", show_header=False)
+        for name, value in record.values.items():
+            table.add_row(name, value)
+        for name, day in record.events.items():
+            table.add_row(name, day.isoformat())
+        table.add_row(t(messages, N_("source")), record.source)
+        out().print(table)
+
+
+def erase(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    reason: Annotated[
+        str, typer.Option("--reason", help=N_("Why the person is erased; kept in the audit log."))
+    ],
+    fmt: FormatOpt = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Erase a data subject: destroy their data key and delete their records (DPO only)."""
+    messages = language(lang)
+    subject_id = _subject_id(subject, messages)
+    context = open_context()
+    with domain_errors(messages), context.unit() as (session, actor):
+        result = erase_subject(
+            session, context.keyring(), actor, subject_id, reason=reason, at=context.clock.now()
+        )
+    checkpoint(context.engine)
+    if fmt is OutputFormat.json:
+        out().print_json(
+            json.dumps(
+                {
+                    "subject": str(result.subject_id),
+                    "records": result.records,
+                    "activities": result.activities,
+                }
+            )
+        )
+        return
+    out().print(
+        t(
+            messages,
+            N_(
+                "Subject {subject} erased: {count} record(s) in {activities}; their data key is destroyed."
+            ),
+            subject=str(result.subject_id),
+            count=result.records,
+            activities=", ".join(result.activities) or "-",
+        )
+    )
+
+
+def add_to(app: typer.Typer, lang: str) -> None:
+    """Add the ``subject`` commands to ``app``."""
+    subject_app = typer.Typer(
+        help=t(lang, N_("Find, show and erase data subjects in the vault.")), no_args_is_help=True
+    )
+    app.add_typer(subject_app, name="subject")
+    subject_app.command(
+        "find", help=t(lang, N_("Find data subjects by e-mail, phone or national number."))
+    )(find)
+    subject_app.command(
+        "show",
+        help=t(lang, N_("Show a subject's records that your roles reach; the reading is audited.")),
+    )(show)
+    subject_app.command(
+        "erase",
+        help=t(
+            lang,
+            N_("Erase a data subject: destroy their data key and delete their records (DPO only)."),
+        ),
+    )(erase)

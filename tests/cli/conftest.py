@@ -1,0 +1,65 @@
+"""A working folder with a Kluis vault, for the vault commands: settings, key file, a
+migrated database with the vault test register applied and one user per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from kluis.config import Settings, load_settings
+from kluis.core.clock import FixedClock
+from kluis.crypto import KeyMaterial, write_key_file
+from kluis.register.loader import load_register
+from kluis.register.versions import save_version
+from kluis.storage import transaction
+from kluis.users import add_user
+from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER, VAULT_REGISTER
+
+
+@dataclass(frozen=True)
+class VaultHome:
+    """A folder holding a vault, and how to reach it."""
+
+    folder: Path
+    settings: Settings
+    engine: Engine
+    keys: KeyMaterial
+
+
+@pytest.fixture
+def vault_home(
+    tmp_path: Path,
+    engine: Engine,
+    database_url: str,
+    key_material: KeyMaterial,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[VaultHome]:
+    """A vault in a folder of its own; commands run there as the DPO unless KLUIS_USER says."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    (folder / "kluis.toml").write_text(
+        f'database_url = "{database_url}"\nkey_file = "kluis.key"\n', encoding="utf-8"
+    )
+    write_key_file(folder / "kluis.key", key_material)
+    with transaction(engine) as session:
+        loaded = load_register(VAULT_REGISTER)
+        save_version(
+            session,
+            loaded.register,
+            author="test",
+            origin="vault-register.yaml",
+            changes=[],
+            at=clock.now(),
+        )
+        for actor in (ADMIN_ACTOR, DPO_ACTOR, RECRUITER, PAYROLL, MARKETING):
+            add_user(session, actor.name, sorted(actor.roles), actor=ADMIN_ACTOR, at=clock.now())
+    monkeypatch.setenv("KLUIS_HOME", str(folder))
+    monkeypatch.setenv("KLUIS_USER", DPO_ACTOR.name)
+    monkeypatch.delenv("KLUIS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KLUIS_KEY_FILE", raising=False)
+    yield VaultHome(folder, load_settings(folder), engine, key_material)
