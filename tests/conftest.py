@@ -48,8 +48,9 @@ def _server_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database to copy: a file on SQLite, a template database on PostgreSQL."""
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy: a file on SQLite, a template database on PostgreSQL
+    (one per test run, so that runs side by side on one server do not meet)."""
     server = _server_url()
     if server is None:
         folder = tmp_path_factory.mktemp("template")
@@ -57,16 +58,20 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
-        return str(folder)
+        yield str(folder)
+        return
+    name = f"{TEMPLATE_DATABASE}_{os.getpid()}"
     admin = make_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {TEMPLATE_DATABASE} WITH (FORCE)")
-        connection.exec_driver_sql(f"CREATE DATABASE {TEMPLATE_DATABASE}")
-    admin.dispose()
-    template = make_engine(make_url(server).set(database=TEMPLATE_DATABASE).render_as_string(False))
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    template = make_engine(make_url(server).set(database=name).render_as_string(False))
     upgrade(template)
     template.dispose()
-    return TEMPLATE_DATABASE
+    yield name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
 
 
 @pytest.fixture

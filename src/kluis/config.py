@@ -14,7 +14,9 @@ Nothing is read at import time; the interfaces call :func:`load_settings` at the
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from kluis.core.errors import InvalidInput
 
 CONFIG_NAME: Final = "kluis.toml"
 _KEYS: Final = ("database_url", "key_file", "backup_folder", "key_backup_days", "user")
+#: An SQLite URL with a file path (``sqlite:///kluis.db``, ``sqlite+pysqlite:///data/k.db``).
+_SQLITE_URL: Final = re.compile(r"^(?P<scheme>sqlite(?:\+\w+)?):///(?P<path>[^:].*)$")
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,9 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
     if days < 1:
         raise InvalidInput("setting 'key_backup_days' must be at least 1")
     url = str(values.get("database_url") or default_database_url(base))
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_absolute():
-        url = default_database_url(base).replace("kluis.db", url.removeprefix("sqlite:///"))
+    sqlite = _SQLITE_URL.match(url)
+    if sqlite and not Path(sqlite["path"]).is_absolute():
+        url = f"{sqlite['scheme']}:///{(base / sqlite['path']).as_posix()}"
     user = values.get("user") or _login()
     return Settings(
         folder=base,
@@ -116,18 +121,30 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
     )
 
 
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` when inside it, else absolute (as set)."""
+    return (path.relative_to(folder) if path.is_relative_to(folder) else path).as_posix()
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
 def render_config(settings: Settings) -> str:
     """The text of a new ``kluis.toml`` for ``settings``: paths relative to its folder."""
     database = settings.database_url
     if database == default_database_url(settings.folder):
         database = "sqlite:///kluis.db"
+    key_file = _relative(settings.key_file, settings.folder)
+    backup_folder = _relative(settings.backup_folder, settings.folder)
     return (
         "# Kluis settings. Each can be overridden by a KLUIS_* environment variable.\n"
         "# database_url: SQLite (a file here) or postgresql+psycopg://user@host/dbname\n"
-        f'database_url = "{database}"\n'
+        f"database_url = {_quoted(database)}\n"
         "# The key file: keep it private (mode 0600) and back it up apart from the data.\n"
-        'key_file = "kluis.key"\n'
-        'backup_folder = "backups"\n'
+        f"key_file = {_quoted(key_file)}\n"
+        f"backup_folder = {_quoted(backup_folder)}\n"
         "# Copies of the key store are kept at most this many days; after that a person\n"
         "# erased from the vault cannot be read from any backup either.\n"
         f"key_backup_days = {settings.key_backup_days}\n"

@@ -3,19 +3,23 @@ migrated database with the vault test register applied and one user per role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from kluis.cli import context as cli_context
+from kluis.cli.main import build_app
 from kluis.config import Settings, load_settings
 from kluis.core.clock import FixedClock
 from kluis.crypto import KeyMaterial, write_key_file
 from kluis.register.loader import load_register
 from kluis.register.versions import save_version
-from kluis.storage import transaction
+from kluis.storage import make_engine, transaction
 from kluis.users import add_user
 from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER, VAULT_REGISTER
 
@@ -63,3 +67,44 @@ def vault_home(
     monkeypatch.delenv("KLUIS_DATABASE_URL", raising=False)
     monkeypatch.delenv("KLUIS_KEY_FILE", raising=False)
     yield VaultHome(folder, load_settings(folder), engine, key_material)
+
+
+@pytest.fixture
+def cli_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Engine]]:
+    """The engines commands open during a test, disposed at its end as a process exit would."""
+    opened: list[Engine] = []
+
+    def tracked(raw_url: str, **options: Any) -> Engine:
+        built = make_engine(raw_url, **options)
+        opened.append(built)
+        return built
+
+    monkeypatch.setattr(cli_context, "make_engine", tracked)
+    yield opened
+    for built in opened:
+        built.dispose()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run of the command gave."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+Kluis = Callable[..., Outcome]
+
+
+@pytest.fixture
+def kluis(vault_home: VaultHome, cli_engines: list[Engine]) -> Kluis:
+    """Run ``kluis`` in the vault's folder, as ``user`` (default: the DPO), messages in English."""
+    runner = CliRunner()
+
+    def run(*args: str, user: str | None = None) -> Outcome:
+        env = {"KLUIS_USER": user} if user else None
+        result = runner.invoke(build_app("en"), list(args), env=env)
+        return Outcome(result.exit_code, result.stdout, result.stderr)
+
+    return run

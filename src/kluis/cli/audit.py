@@ -60,11 +60,13 @@ def verify_command(lang: LangOpt = None) -> None:
             )
         )
         return
-    message = (
-        N_("The audit log is broken: entry {seq} was altered.")
-        if result.problem == "altered"
-        else N_("The audit log is broken: entry {seq} was removed.")
-    )
+    message = {
+        "altered": N_("The audit log is broken: entry {seq} was altered."),
+        "head": N_(
+            "The audit log is broken: the head of the chain was removed; "
+            "entries from entry {seq} on may have been removed with it."
+        ),
+    }.get(result.problem or "", N_("The audit log is broken: entry {seq} was removed."))
     fail(messages, message, 1, seq=result.first_bad)
 
 

@@ -57,6 +57,18 @@ class Context:
         """A keyring for one unit of work."""
         return Keyring(self.provider)
 
+    def close(self) -> None:
+        """Close the database connections, if any were opened."""
+        engine = self.__dict__.pop("engine", None)
+        if engine is not None:
+            engine.dispose()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @contextmanager
     def unit(self) -> Iterator[tuple[Session, Actor]]:
         """One transaction, and the acting user (``KLUIS_USER``, else the login name)."""
@@ -69,5 +81,6 @@ def _exists(path: str) -> bool:
 
 
 def open_context() -> Context:
-    """The context of the working folder (or ``KLUIS_HOME``)."""
+    """The context of the working folder (or ``KLUIS_HOME``); use it in a ``with`` block so
+    that its connections are closed."""
     return Context(load_settings())

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, fail, language, out, t
@@ -32,11 +33,14 @@ class OutputFormat(StrEnum):
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))]
 
 
+_EXAMPLE_ID: Final = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
+
+
 def _subject_id(raw: str, messages: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        fail(messages, N_("'{value}' is not a subject id"), 2, value=raw[:40])
+        fail(messages, N_("the subject id given is not one: ids look like {example}"), 2, example=_EXAMPLE_ID)
 
 
 def find(
@@ -120,12 +124,13 @@ def show(
         out().print_json(json.dumps(document, ensure_ascii=False))
         return
     for record in view.records:
-        table = Table(title=f"{record.activity} · {record.record_id}", show_header=False)
+        # Values are shown as they are: text that looks like Rich markup is not markup.
+        table = Table(title=escape(f"{record.activity} · {record.record_id}"), show_header=False)
         for name, value in record.values.items():
-            table.add_row(name, value)
+            table.add_row(escape(name), escape(value))
         for name, day in record.events.items():
             table.add_row(name, day.isoformat())
-        table.add_row(t(messages, N_("source")), record.source)
+        table.add_row(escape(t(messages, N_("source"))), escape(record.source))
         out().print(table)
 
 

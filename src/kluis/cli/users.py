@@ -35,7 +35,7 @@ RoleOpt = Annotated[
 
 
 def _private_file(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 unless it exists: database files hold personal data."""
+    """Create ``path`` empty with mode 0600 unless it exists: it holds personal data or secrets."""
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
@@ -74,6 +74,8 @@ def init(
                 path=str(settings.key_file),
             )
         if not settings.config_file.exists():
+            # Private too: a PostgreSQL URL in it may carry a password.
+            _private_file(settings.config_file)
             settings.config_file.write_text(render_config(settings), encoding="utf-8")
         clock = SystemClock()
         write_key_file(settings.key_file, generate_key_material(clock.now().date()))

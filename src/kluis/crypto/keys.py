@@ -124,6 +124,8 @@ def write_key_file(path: Path, material: KeyMaterial, *, replace_existing: bool 
         return
     temporary = path.with_name(path.name + ".new")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A file left by an interrupted rotation keeps its own mode under O_CREAT: make it private.
+    os.fchmod(descriptor, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -187,7 +189,7 @@ def read_key_file(path: Path) -> KeyMaterial:
             retired=None if retired is None else _day(retired, f"keks.{kek_id}.retired", path),
         )
     current = document.get("current")
-    if current not in keks:
+    if not isinstance(current, str) or current not in keks:
         raise KeyFileInvalid("{path}: 'current' names no key in 'keks'", path=str(path))
     return KeyMaterial(
         current=current,
@@ -246,7 +248,7 @@ class LocalKeyProvider:
             return cipher.decrypt(
                 wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _WRAP_CONTEXT + context
             )
-        except InvalidTag:
+        except (InvalidTag, ValueError):
             raise CannotDecrypt(
                 "a data key could not be unwrapped: wrong key or altered bytes"
             ) from None

@@ -3,7 +3,7 @@
 
 from kluis.storage.base import KEYSTORE, Base, UtcDateTime
 from kluis.storage.engine import checkpoint, is_sqlite, keystore_path, make_engine, transaction
-from kluis.storage.migrate import current_revision, head_revision, upgrade
+from kluis.storage.migrate import current_revision, downgrade, head_revision, upgrade
 
 __all__ = [
     "KEYSTORE",
@@ -11,6 +11,7 @@ __all__ = [
     "UtcDateTime",
     "checkpoint",
     "current_revision",
+    "downgrade",
     "head_revision",
     "is_sqlite",
     "keystore_path",

@@ -30,15 +30,33 @@ def _check_roles(session: Session, roles: Iterable[str]) -> list[str]:
     for role in roles:
         if role not in known:
             hint = did_you_mean(role, known)
+            if hint:
+                raise InvalidInput(
+                    "unknown role '{role}' (did you mean '{hint}'?); roles: {known}",
+                    role=role,
+                    hint=hint,
+                    known=", ".join(known),
+                )
             raise InvalidInput(
-                "unknown role '{role}'{hint}; roles: {known}",
-                role=role,
-                hint=f" (did you mean '{hint}'?)" if hint else "",
-                known=", ".join(known),
+                "unknown role '{role}'; roles: {known}", role=role, known=", ".join(known)
             )
         if role not in checked:
             checked.append(role)
     return checked
+
+
+def _keep_an_administrator(session: Session, user: User, roles: Iterable[str]) -> None:
+    """Refuse a change that would leave no active administrator to manage users."""
+    if not user.active or ADMIN not in user.roles or ADMIN in roles:
+        return
+    others = session.execute(
+        select(User.roles).where(User.active.is_(True), User.name != user.name)
+    ).scalars()
+    if not any(ADMIN in roles_of for roles_of in others):
+        raise Conflict(
+            "'{name}' is the last active administrator; make another user admin first",
+            name=user.name,
+        )
 
 
 def actor_for(session: Session, name: str) -> Actor:
@@ -82,7 +100,9 @@ def set_roles(
     user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
     if user is None:
         raise NotFound("no user '{name}'", name=name)
-    user.roles = _check_roles(session, roles)
+    checked = _check_roles(session, roles)
+    _keep_an_administrator(session, user, checked)
+    user.roles = checked
     record_event(
         session, actor, Event("user_roles", detail={"user": name, "roles": user.roles}), at=at
     )
@@ -96,6 +116,7 @@ def deactivate_user(session: Session, name: str, *, actor: Actor, at: datetime) 
     user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
     if user is None:
         raise NotFound("no user '{name}'", name=name)
+    _keep_an_administrator(session, user, [])
     user.active = False
     record_event(session, actor, Event("user_deactivate", detail={"user": name}), at=at)
     return user

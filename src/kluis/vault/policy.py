@@ -155,12 +155,20 @@ def all_policies(stored: StoredRegister) -> dict[str, ActivityPolicy]:
 
 
 def _refuse(spec: FieldSpec, activity: str) -> FieldRefused:
+    if not activity:
+        return FieldRefused(
+            "the {kind} searched for is not valid", field=spec.name, kind=_kind_label(spec)
+        )
     return FieldRefused(
         "field '{field}' of activity '{activity}': not a valid {kind}",
         field=spec.name,
         activity=activity,
-        kind=spec.kind.value.replace("_", " "),
+        kind=_kind_label(spec),
     )
+
+
+def _kind_label(spec: FieldSpec) -> str:
+    return spec.kind.value.replace("_", " ")
 
 
 def _national_number(value: str, category: str, country: str) -> str:
@@ -196,7 +204,7 @@ def normalise(policy: ActivityPolicy, spec: FieldSpec, raw: str) -> str:
 def lookup_form(kind: ValueKind, raw: str, *, country: str) -> tuple[str, str]:
     """The blind-index kind and index form of a value a person is looked up by."""
     spec = FieldSpec(name=kind.value, category="", kind=kind, identifier=True)
-    return spec.index_kind, index_form(spec, _normalise(spec, raw, activity="-", country=country))
+    return spec.index_kind, index_form(spec, _normalise(spec, raw, activity="", country=country))
 
 
 def _normalise(spec: FieldSpec, raw: str, *, activity: str, country: str) -> str:

@@ -1,0 +1,180 @@
+"""Engines: SQLite in WAL mode with foreign keys and the key store attached as a second
+file; PostgreSQL through psycopg 3; transactions that commit or roll back whole."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from kluis.audit.models import AuditHead
+from kluis.storage import (
+    KEYSTORE,
+    checkpoint,
+    is_sqlite,
+    keystore_path,
+    make_engine,
+    transaction,
+    upgrade,
+)
+from kluis.storage.engine import normalise_url
+from kluis.users.models import User
+from kluis.vault.models import Record, SubjectKey
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Engine:
+    built = make_engine(f"sqlite:///{(tmp_path / 'kluis.db').as_posix()}")
+    upgrade(built)
+    return built
+
+
+def _pragma(engine: Engine, name: str) -> object:
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_engine: Engine) -> None:
+    assert _pragma(sqlite_engine, "journal_mode") == "wal"
+    assert _pragma(sqlite_engine, "foreign_keys") == 1
+    assert _pragma(sqlite_engine, "secure_delete") == 1
+    assert _pragma(sqlite_engine, f"{KEYSTORE}.secure_delete") == 1
+    # The key store keeps a rollback journal: an erased key leaves no copy in a WAL.
+    assert _pragma(sqlite_engine, f"{KEYSTORE}.journal_mode") == "delete"
+    sqlite_engine.dispose()
+
+
+def test_the_key_store_is_attached_as_its_own_file(sqlite_engine: Engine, tmp_path: Path) -> None:
+    with sqlite_engine.connect() as connection:
+        attached = {
+            row[1]: row[2] for row in connection.exec_driver_sql("PRAGMA database_list").all()
+        }
+    sqlite_engine.dispose()
+    assert Path(attached["main"]) == tmp_path / "kluis.db"
+    assert Path(attached[KEYSTORE]) == tmp_path / "kluis-keys.db"
+    with sqlite3.connect(tmp_path / "kluis-keys.db") as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+
+
+def test_a_data_key_is_written_to_the_key_store_file_only(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    subject = uuid.uuid4()
+    wrapped = b"\x01WRAPPED-KEY-MARKER\x02"
+    with transaction(sqlite_engine) as session:
+        session.execute(
+            insert(SubjectKey),
+            [{"subject_id": subject, "kek_id": "kek-1", "wrapped": wrapped, "created_at": NOW}],
+        )
+    checkpoint(sqlite_engine)
+    sqlite_engine.dispose()
+    data = b"".join(
+        path.read_bytes() for path in tmp_path.iterdir() if path.name.startswith("kluis.db")
+    )
+    assert wrapped not in data
+    assert wrapped in (tmp_path / "kluis-keys.db").read_bytes()
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    with pytest.raises(IntegrityError), transaction(engine) as session:
+        session.execute(
+            insert(Record),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "subject_id": uuid.uuid4(),  # no such subject
+                    "activity": "candidates",
+                    "source": "data_subject",
+                    "status": "active",
+                    "fields": "",
+                    "data": {},
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+            ],
+        )
+
+
+def test_a_transaction_commits_at_the_end_and_rolls_back_on_error(engine: Engine) -> None:
+    with transaction(engine) as session:
+        session.add(User(name="ada", roles=["admin"], active=True, created_at=NOW))
+    with pytest.raises(RuntimeError), transaction(engine) as session:
+        session.add(User(name="bob", roles=[], active=True, created_at=NOW))
+        session.flush()
+        raise RuntimeError("stop")
+    with transaction(engine) as session:
+        names = session.execute(select(User.name)).scalars().all()
+    assert names == ["ada"]
+
+
+def test_moments_are_stored_in_utc_and_naive_ones_refused(engine: Engine) -> None:
+    brussels = timezone(timedelta(hours=1))
+    with transaction(engine) as session:
+        session.add(
+            User(
+                name="ada",
+                roles=[],
+                active=True,
+                created_at=datetime(2026, 1, 1, 13, tzinfo=brussels),
+            )
+        )
+    with transaction(engine) as session:
+        stored = session.execute(select(User.created_at)).scalar_one()
+    assert stored == datetime(2026, 1, 1, 12, tzinfo=UTC)
+    assert stored.tzinfo == UTC
+    with pytest.raises(StatementError, match="timezone-aware"), transaction(engine) as session:
+        session.add(User(name="bob", roles=[], active=True, created_at=datetime(2026, 1, 1)))
+        session.flush()
+
+
+def test_the_key_store_table_is_in_its_own_schema(engine: Engine) -> None:
+    with transaction(engine) as session:
+        count = session.execute(select(func.count()).select_from(SubjectKey)).scalar_one()
+        assert count == 0
+        if engine.dialect.name == "postgresql":
+            schema = session.execute(
+                text(
+                    "SELECT table_schema FROM information_schema.tables "
+                    "WHERE table_name = 'subject_key'"
+                )
+            ).scalar_one()
+            assert schema == KEYSTORE
+        assert session.get(AuditHead, 1) is None
+
+
+def test_postgresql_urls_use_psycopg_3() -> None:
+    for raw in ("postgresql://u@h/db", "postgres://u@h/db", "postgresql+psycopg://u@h/db"):
+        assert normalise_url(raw).drivername == "postgresql+psycopg"
+    assert normalise_url("sqlite:///k.db").drivername == "sqlite"
+
+
+def test_the_key_store_file_is_named_after_the_data_file() -> None:
+    assert keystore_path(normalise_url("sqlite:////srv/kluis/kluis.db")) == Path(
+        "/srv/kluis/kluis-keys.db"
+    )
+    assert keystore_path(normalise_url("sqlite:////srv/vault")) == Path("/srv/vault-keys.db")
+    assert keystore_path(normalise_url("postgresql://u@h/db")) is None
+    assert keystore_path(normalise_url("sqlite:///:memory:")) is None
+
+
+def test_an_in_memory_database_is_refused() -> None:
+    with pytest.raises(ValueError, match="SQLite database file"):
+        make_engine("sqlite:///:memory:")
+
+
+def test_checkpoint_empties_the_wal(sqlite_engine: Engine, tmp_path: Path) -> None:
+    assert is_sqlite(sqlite_engine)
+    with transaction(sqlite_engine) as session:
+        session.add(User(name="ada", roles=[], active=True, created_at=NOW))
+    wal = tmp_path / "kluis.db-wal"
+    assert wal.stat().st_size > 0
+    checkpoint(sqlite_engine)
+    assert wal.stat().st_size == 0
+    sqlite_engine.dispose()

@@ -1,0 +1,97 @@
+"""Migrations: an empty database goes to the newest revision, and back, on SQLite and
+PostgreSQL alike; the key store lands apart from the data."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect
+
+from kluis.storage import (
+    KEYSTORE,
+    current_revision,
+    downgrade,
+    head_revision,
+    keystore_path,
+    make_engine,
+    upgrade,
+)
+from kluis.storage.engine import normalise_url
+
+pytestmark = pytest.mark.db
+
+#: Tables of the data database; the key store holds ``subject_key`` alone.
+DATA_TABLES = {
+    "anonymous_record",
+    "audit_entry",
+    "audit_head",
+    "identifier",
+    "import_job",
+    "import_refusal",
+    "record",
+    "register_version",
+    "subject",
+    "user_account",
+}
+
+
+@pytest.fixture
+def empty_engine(empty_database_url: str) -> Iterator[Engine]:
+    built = make_engine(empty_database_url)
+    yield built
+    built.dispose()
+
+
+def _tables(engine: Engine, schema: str | None = None) -> set[str]:
+    return set(inspect(engine).get_table_names(schema=schema)) - {"alembic_version"}
+
+
+def test_an_empty_database_is_migrated_to_the_newest_revision(empty_engine: Engine) -> None:
+    assert current_revision(empty_engine) is None
+    assert _tables(empty_engine) == set()
+    upgrade(empty_engine)
+    assert head_revision() is not None
+    assert current_revision(empty_engine) == head_revision()
+    assert _tables(empty_engine) >= DATA_TABLES
+    assert "subject_key" not in _tables(empty_engine)
+    assert _tables(empty_engine, KEYSTORE) == {"subject_key"}
+    upgrade(empty_engine)  # a second run changes nothing
+    assert current_revision(empty_engine) == head_revision()
+
+
+def test_the_key_store_is_a_separate_file_on_sqlite(empty_engine: Engine) -> None:
+    if empty_engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps the key store in a schema of its own")
+    upgrade(empty_engine)
+    url = normalise_url(empty_engine.url.render_as_string(hide_password=False))
+    data, keys = Path(str(url.database)), keystore_path(url)
+    assert keys is not None
+    assert keys.exists()
+
+    def names(path: Path) -> set[str]:
+        with sqlite3.connect(path) as raw:
+            rows = raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {name for (name,) in rows}
+
+    assert names(keys) == {"subject_key"}
+    assert "subject_key" not in names(data)
+    assert names(data) >= DATA_TABLES
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> None:
+    upgrade(empty_engine)
+    downgrade(empty_engine, "base")
+    assert current_revision(empty_engine) is None
+    assert _tables(empty_engine) == set()
+    assert _tables(empty_engine, KEYSTORE) == set()
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert _tables(empty_engine) >= DATA_TABLES
+    assert _tables(empty_engine, KEYSTORE) == {"subject_key"}
+
+
+def test_the_test_databases_are_at_the_newest_revision(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
