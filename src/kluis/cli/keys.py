@@ -1,9 +1,241 @@
-"""Commands of the vault (being written)."""
+"""``kluis keys``: rotate the key-encryption key and show which KEK wraps how many data keys
+(administrators only)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kluis.cli.console import domain_errors, err, language, out, t
+from kluis.cli.context import Context, open_context
+from kluis.crypto import LocalKeyProvider, read_key_file
+from kluis.i18n import N_
+from kluis.storage import transaction
+from kluis.vault import (
+    KekStatus,
+    Rotation,
+    forget_keks,
+    forgettable,
+    kek_status,
+    key_counts,
+    pending_keys,
+    record_rotation,
+    require_admin,
+    rewrap_batch,
+    start_rotation,
+)
+
+#: Data keys rewrapped per transaction, unless --batch says otherwise.
+_BATCH = 1000
+
+LangOpt = Annotated[
+    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
+]
+
+
+def _say(console: Console, text: str) -> None:
+    """Print a message as it is: paths and names may hold brackets Rich would take for markup."""
+    console.print(text, markup=False)
+
+
+@contextmanager
+def _closing(context: Context) -> Iterator[Context]:
+    """Close the context's database connections when the block ends."""
+    try:
+        yield context
+    finally:
+        if "engine" in vars(context):
+            context.engine.dispose()
+
+
+class OutputFormat(StrEnum):
+    """How results are written."""
+
+    text = "text"
+    json = "json"
+
+
+def rotate(
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, help=N_("Data keys rewrapped per transaction."))
+    ] = _BATCH,
+    lang: LangOpt = None,
+) -> None:
+    """Add a new key-encryption key and rewrap every data key under it, without downtime."""
+    messages = language(lang)
+    context = open_context()
+    settings = context.settings
+    today = context.clock.now().date()
+    with _closing(context), domain_errors(messages):
+        with context.unit() as (session, actor):
+            require_admin(actor)
+        material = read_key_file(settings.key_file)
+        with transaction(context.engine) as session:
+            resumed = pending_keys(session, material.current) > 0
+        if resumed:
+            _say(
+                err(),
+                t(
+                    messages,
+                    N_("An unfinished rotation to {kek} is completed first."),
+                    kek=material.current,
+                ),
+            )
+        else:
+            material = start_rotation(settings.key_file, today)
+        provider = LocalKeyProvider(material)
+        with transaction(context.engine) as session:
+            total = pending_keys(session, material.current)
+        rewrapped = 0
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=err(), transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task(t(messages, N_("Rewrapping data keys")), total=total)
+            after = None
+            while True:
+                with transaction(context.engine) as session:
+                    step = rewrap_batch(session, provider, size=batch, after=after)
+                if not step.count:
+                    if after is None:
+                        break
+                    # End of a pass: start again if keys were written meanwhile behind it.
+                    with transaction(context.engine) as session:
+                        after = None
+                        if not pending_keys(session, material.current):
+                            break
+                    continue
+                rewrapped += step.count
+                after = step.last
+                progress.advance(task, step.count)
+        with transaction(context.engine) as session:
+            counts = key_counts(session)
+        forgotten = forgettable(material, counts, today=today, keep_days=settings.key_backup_days)
+        if forgotten:
+            material = forget_keks(settings.key_file, material, forgotten)
+        rotation = Rotation(
+            kek_id=material.current,
+            resumed=resumed,
+            rewrapped=rewrapped,
+            keys=sum(counts.values()),
+            forgotten=forgotten,
+        )
+        with context.unit() as (session, actor):
+            record_rotation(session, actor, rotation, at=context.clock.now())
+    _say(
+        out(),
+        t(
+            messages,
+            N_("{count} data key(s) rewrapped; every data key is now wrapped by {kek}."),
+            count=rewrapped,
+            kek=material.current,
+        ),
+    )
+    if forgotten:
+        _say(
+            out(),
+            t(
+                messages,
+                N_("Old key-encryption keys removed from the key file: {keks}"),
+                keks=", ".join(forgotten),
+            ),
+        )
+
+
+def _state(status: KekStatus, messages: str) -> str:
+    if not status.held:
+        return t(messages, N_("missing from the key file"))
+    if status.current:
+        return t(messages, N_("current"))
+    return t(messages, N_("retired"))
+
+
+def status(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
+    ] = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Show each key-encryption key: created, retired, and how many data keys it wraps."""
+    messages = language(lang)
+    context = open_context()
+    with _closing(context), domain_errors(messages), context.unit() as (session, actor):
+        require_admin(actor)
+        material = read_key_file(context.settings.key_file)
+        statuses = kek_status(session, material)
+    if fmt is OutputFormat.json:
+        out().print_json(
+            json.dumps(
+                [
+                    {
+                        "kek": s.kek_id,
+                        "created": s.created.isoformat() if s.created else None,
+                        "retired": s.retired.isoformat() if s.retired else None,
+                        "keys": s.keys,
+                        "current": s.current,
+                        "held": s.held,
+                    }
+                    for s in statuses
+                ]
+            )
+        )
+        return
+    table = Table(
+        t(messages, N_("Key-encryption key")),
+        t(messages, N_("Created")),
+        t(messages, N_("Retired")),
+        t(messages, N_("Data keys")),
+        t(messages, N_("State")),
+    )
+    for s in statuses:
+        table.add_row(
+            s.kek_id,
+            s.created.isoformat() if s.created else "-",
+            s.retired.isoformat() if s.retired else "-",
+            str(s.keys),
+            _state(s, messages),
+        )
+    out().print(table)
+    waiting = sum(s.keys for s in statuses if not s.current)
+    if waiting:
+        _say(
+            out(),
+            t(
+                messages,
+                N_("{count} data key(s) are not yet under the current key; run: kluis keys rotate"),
+                count=waiting,
+            ),
+        )
 
 
 def add_to(app: typer.Typer, lang: str) -> None:
-    """Add this module's commands to ``app``, with help texts in ``lang``."""
+    """Add the ``keys`` commands to ``app``, with help texts in ``lang``."""
+    keys_app = typer.Typer(
+        help=t(lang, N_("Rotate and inspect the key-encryption keys (administrators only).")),
+        no_args_is_help=True,
+    )
+    app.add_typer(keys_app, name="keys")
+    keys_app.command(
+        "rotate",
+        help=t(
+            lang,
+            N_(
+                "Add a new key-encryption key and rewrap every data key under it, without downtime."
+            ),
+        ),
+    )(rotate)
+    keys_app.command(
+        "status",
+        help=t(
+            lang,
+            N_("Show each key-encryption key: created, retired, and how many data keys it wraps."),
+        ),
+    )(status)

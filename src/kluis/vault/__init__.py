@@ -8,29 +8,63 @@ Public surface: writing (:func:`store_record`, :func:`write_records`), reading
 
 from kluis.vault.erasure import Erasure, anonymise_record, erase_record, erase_subject
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
+from kluis.vault.importing import ImportFileInvalid, ImportSummary, import_file
 from kluis.vault.keyring import Keyring
 from kluis.vault.policy import ValueKind
 from kluis.vault.reads import RecordView, SubjectMatch, SubjectView, find_subjects, show_subject
+from kluis.vault.rotation import (
+    KekStatus,
+    Rotation,
+    forget_keks,
+    forgettable,
+    kek_status,
+    key_counts,
+    pending_keys,
+    record_rotation,
+    require_admin,
+    rewrap_batch,
+    start_rotation,
+)
+from kluis.vault.stranding import Applied, Plan, PlannedChange, apply_register, plan_apply
 from kluis.vault.writes import RecordInput, Refusal, Written, store_record, write_records
 
 __all__ = [
     "AccessDenied",
+    "Applied",
     "Erasure",
     "FieldRefused",
+    "ImportFileInvalid",
+    "ImportSummary",
+    "KekStatus",
     "Keyring",
+    "Plan",
+    "PlannedChange",
     "RecordInput",
     "RecordView",
     "Refusal",
+    "Rotation",
     "SubjectMatch",
     "SubjectNotFound",
     "SubjectView",
     "ValueKind",
     "Written",
     "anonymise_record",
+    "apply_register",
     "erase_record",
     "erase_subject",
     "find_subjects",
+    "forget_keks",
+    "forgettable",
+    "import_file",
+    "kek_status",
+    "key_counts",
+    "pending_keys",
+    "plan_apply",
+    "record_rotation",
+    "require_admin",
+    "rewrap_batch",
     "show_subject",
+    "start_rotation",
     "store_record",
     "write_records",
 ]
