@@ -76,13 +76,20 @@ def test_the_database_files_stay_private_once_used(
     monkeypatch.setenv("KLUIS_USER", "ada")
     code, _, stderr = invoke("user", "add", "dora", "--role", "dpo")
     assert code == 0, stderr
-    created = [
-        path for path in folder.iterdir() if path.name.startswith("kluis") and ".db" in path.name
-    ]
-    assert {path.name for path in created} >= {"kluis.db", "kluis-keys.db", "kluis.db-wal"}
-    assert {path.name: _mode(path) for path in created} == dict.fromkeys(
-        (path.name for path in created), 0o600
-    )
+    # While a connection is open the write-ahead log exists beside the database.
+    engine = make_engine(load_settings(folder, {}).database_url)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM user_account").all()
+            modes = {
+                path.name: _mode(path)
+                for path in folder.iterdir()
+                if path.name.startswith("kluis") and ".db" in path.name
+            }
+    finally:
+        engine.dispose()
+    assert set(modes) >= {"kluis.db", "kluis-keys.db", "kluis.db-wal"}
+    assert modes == dict.fromkeys(modes, 0o600)
 
 
 def test_init_refuses_to_overwrite_a_key(tmp_path: Path) -> None:

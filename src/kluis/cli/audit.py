@@ -46,7 +46,7 @@ def verify_command(lang: LangOpt = None) -> None:
     """Recompute the audit log's hash chain; exit 1 naming the first entry altered or removed."""
     messages = language(lang)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         if not (actor.is_admin or actor.is_dpo):
             raise NotAllowed("only an administrator or the DPO may verify the audit log")
         result = verify(session)
@@ -83,7 +83,7 @@ def export_command(
     """Export the audit log, oldest entry first, as JSON Lines or CSV."""
     messages = language(lang)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         if not (actor.is_admin or actor.is_dpo):
             raise NotAllowed("only an administrator or the DPO may export the audit log")
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout

@@ -3,8 +3,6 @@ kept apart; a restore that keeps erased people erased (administrators only)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -38,16 +36,6 @@ def _say(console: Console, text: str) -> None:
     console.print(text, markup=False)
 
 
-@contextmanager
-def _closing(context: Context) -> Iterator[Context]:
-    """Close the context's database connections when the block ends."""
-    try:
-        yield context
-    finally:
-        if "engine" in vars(context):
-            context.engine.dispose()
-
-
 def _mac_key(context: Context) -> bytes:
     return Keyring(context.provider).indexer.key(_MANIFEST_KEY)
 
@@ -73,7 +61,7 @@ def backup_command(
     context = open_context()
     folder = (to or context.settings.backup_folder).resolve()
     days = context.settings.key_backup_days
-    with _closing(context), domain_errors(messages):
+    with context, domain_errors(messages):
         with context.unit() as (_, actor):
             require_admin(actor)
         now = context.clock.now()
@@ -147,7 +135,7 @@ def restore_command(
     messages = language(lang)
     context = open_context()
     folder = (source or context.settings.backup_folder).resolve()
-    with _closing(context), domain_errors(messages):
+    with context, domain_errors(messages):
         with context.unit() as (_, actor):
             require_admin(actor)
         plan = plan_restore(

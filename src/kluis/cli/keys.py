@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated
 
@@ -15,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, language, out, t
-from kluis.cli.context import Context, open_context
+from kluis.cli.context import open_context
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.i18n import N_
 from kluis.storage import transaction
@@ -46,16 +44,6 @@ def _say(console: Console, text: str) -> None:
     console.print(text, markup=False)
 
 
-@contextmanager
-def _closing(context: Context) -> Iterator[Context]:
-    """Close the context's database connections when the block ends."""
-    try:
-        yield context
-    finally:
-        if "engine" in vars(context):
-            context.engine.dispose()
-
-
 class OutputFormat(StrEnum):
     """How results are written."""
 
@@ -74,7 +62,7 @@ def rotate(
     context = open_context()
     settings = context.settings
     today = context.clock.now().date()
-    with _closing(context), domain_errors(messages):
+    with context, domain_errors(messages):
         with context.unit() as (session, actor):
             require_admin(actor)
         material = read_key_file(settings.key_file)
@@ -167,7 +155,7 @@ def status(
     """Show each key-encryption key: created, retired, and how many data keys it wraps."""
     messages = language(lang)
     context = open_context()
-    with _closing(context), domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         require_admin(actor)
         material = read_key_file(context.settings.key_file)
         statuses = kek_status(session, material)

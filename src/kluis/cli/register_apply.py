@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -43,17 +41,6 @@ _KIND_LABELS: Final[dict[str, str]] = {
     ChangeKind.identifier_removed: N_("identifier removed"),
     ChangeKind.section_changed: N_("section changed"),
 }
-
-
-@contextmanager
-def _opened() -> Iterator[Context]:
-    """The working folder's context; its database connections are closed at the end."""
-    context = open_context()
-    try:
-        yield context
-    finally:
-        if "engine" in vars(context):
-            context.engine.dispose()
 
 
 def _interactive() -> bool:
@@ -185,7 +172,7 @@ def apply(
     """Apply a register to the vault as a new version, after showing the plan of what changes."""
     messages = language(lang)
     mappings = _mappings(map_ or [], messages)
-    with _opened() as context:
+    with open_context() as context:
         _apply(
             context, path, messages, mappings, dry_run=dry_run, yes=yes, erase_orphans=erase_orphans
         )
@@ -333,7 +320,7 @@ def versions(
 ) -> None:
     """List the register versions applied to the vault, newest first."""
     messages = language(lang)
-    with _opened() as context, domain_errors(messages), context.unit() as (session, _actor):
+    with open_context() as context, domain_errors(messages), context.unit() as (session, _actor):
         found = list_versions(session)
     if fmt is OutputFormat.json:
         out().print_json(

@@ -40,7 +40,12 @@ def _subject_id(raw: str, messages: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        fail(messages, N_("the subject id given is not one: ids look like {example}"), 2, example=_EXAMPLE_ID)
+        fail(
+            messages,
+            N_("the subject id given is not one: ids look like {example}"),
+            2,
+            example=_EXAMPLE_ID,
+        )
 
 
 def find(
@@ -68,7 +73,7 @@ def find(
         fail(messages, N_("give exactly one of --email, --phone or --national-number"), 2)
     kind, value = given[0]
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         matches = find_subjects(
             session, context.keyring(), actor, kind=kind, value=value, at=context.clock.now()
         )
@@ -100,7 +105,7 @@ def show(
     messages = language(lang)
     subject_id = _subject_id(subject, messages)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         view = show_subject(
             session, context.keyring(), actor, subject_id, at=context.clock.now(), reason=reason
         )
@@ -146,11 +151,12 @@ def erase(
     messages = language(lang)
     subject_id = _subject_id(subject, messages)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
-        result = erase_subject(
-            session, context.keyring(), actor, subject_id, reason=reason, at=context.clock.now()
-        )
-    checkpoint(context.engine)
+    with context, domain_errors(messages):
+        with context.unit() as (session, actor):
+            result = erase_subject(
+                session, context.keyring(), actor, subject_id, reason=reason, at=context.clock.now()
+            )
+        checkpoint(context.engine)
     if fmt is OutputFormat.json:
         out().print_json(
             json.dumps(

@@ -114,7 +114,7 @@ def add(
     """Add a user with roles (administrators only)."""
     messages = language(lang)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         add_user(session, name, role, actor=actor, at=context.clock.now())
     out().print(
         t(messages, N_("User '{name}' added with roles: {roles}"), name=name, roles=", ".join(role))
@@ -129,7 +129,7 @@ def roles(
     """Replace a user's roles (administrators only)."""
     messages = language(lang)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         set_roles(session, name, role, actor=actor, at=context.clock.now())
     out().print(
         t(messages, N_("User '{name}' now has roles: {roles}"), name=name, roles=", ".join(role))
@@ -142,7 +142,7 @@ def deactivate(
     """Stop a user from acting (administrators only); the audit log keeps their entries."""
     messages = language(lang)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, actor):
+    with context, domain_errors(messages), context.unit() as (session, actor):
         deactivate_user(session, name, actor=actor, at=context.clock.now())
     out().print(t(messages, N_("User '{name}' deactivated"), name=name))
 
@@ -151,7 +151,7 @@ def list_command(lang: LangOpt = None) -> None:
     """List the users and their roles."""
     messages = language(lang)
     context = open_context()
-    with domain_errors(messages), context.unit() as (session, _actor):
+    with context, domain_errors(messages), context.unit() as (session, _actor):
         table = Table(t(messages, N_("User")), t(messages, N_("Roles")), t(messages, N_("Active")))
         for user in list_users(session):
             table.add_row(
