@@ -192,7 +192,6 @@ def test_show_an_unknown_subject(
     assert "not-a-uuid" not in outcome.stderr
 
 
-
 def test_a_user_kluis_does_not_know_is_refused(kluis: Kluis, person: Person) -> None:
     outcome = kluis("subject", "show", str(person.subject), user="mallory")
     assert outcome.code == 5
