@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from kluis.crypto import BlindIndexer, Cipher, KeyProvider, new_data_key
@@ -18,6 +19,10 @@ from kluis.vault.errors import SubjectNotFound
 from kluis.vault.models import SubjectKey
 
 _CHUNK = 500
+# Core statements: reading one key is on the path of every show.
+_KEY = cast(Table, SubjectKey.__table__)
+_KEYS = select(_KEY.c.subject_id, _KEY.c.kek_id, _KEY.c.wrapped)
+_KEY_OF = _KEYS.where(_KEY.c.subject_id == bindparam("subject_id"))
 
 
 class Keyring:
@@ -48,11 +53,10 @@ class Keyring:
         wanted = [sid for sid in dict.fromkeys(subject_ids) if sid not in self._ciphers]
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            rows = session.execute(
-                select(SubjectKey.subject_id, SubjectKey.kek_id, SubjectKey.wrapped).where(
-                    SubjectKey.subject_id.in_(chunk)
-                )
-            )
+            if len(chunk) == 1:  # one subject (a show): the prepared statement, no IN list
+                rows = session.execute(_KEY_OF, {"subject_id": chunk[0]})
+            else:
+                rows = session.execute(_KEYS.where(_KEY.c.subject_id.in_(chunk)))
             for subject_id, kek_id, wrapped in rows:
                 key = self.provider.unwrap(kek_id, wrapped, context=subject_id.bytes)
                 self._ciphers[subject_id] = Cipher(key)

@@ -6,17 +6,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Final, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event, record_events
 from kluis.core.actor import Actor
+from kluis.register.models import RegisterVersion
 from kluis.register.versions import require_version
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject
-from kluis.vault.policy import EVENTS, ValueKind, all_policies, lookup_form
+from kluis.vault.policy import EVENTS, ActivityPolicy, ValueKind, all_policies, lookup_form
 from kluis.vault.writes import open_values
 
 #: Identifier kinds a person can be looked up by, to the field kind that normalises them.
@@ -53,25 +55,79 @@ class SubjectView:
     records: list[RecordView] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Policies:
+    """What a read needs of the applied register: its country and its activities' policies."""
+
+    country: str
+    activities: dict[str, ActivityPolicy]
+
+
+# Reads are the vault's hottest path (every find and show of the CLI and the API), so they
+# run prepared Core statements, and derive the register's policies once per applied version.
+_VERSION = cast(Table, RegisterVersion.__table__)
+_RECORD = cast(Table, Record.__table__)
+_IDENTIFIER = cast(Table, Identifier.__table__)
+_SUBJECT = cast(Table, Subject.__table__)
+_NEWEST_VERSION = (
+    select(_VERSION.c.id, _VERSION.c.content_hash).order_by(_VERSION.c.id.desc()).limit(1)
+)
+_FIND = (
+    select(_RECORD.c.subject_id, _RECORD.c.activity)
+    .join(_IDENTIFIER, _IDENTIFIER.c.record_id == _RECORD.c.id)
+    .where(_IDENTIFIER.c.kind == bindparam("kind"), _IDENTIFIER.c.digest == bindparam("digest"))
+)
+_SUBJECT_EXISTS = select(_SUBJECT.c.id).where(_SUBJECT.c.id == bindparam("subject_id"))
+_RECORDS_OF = (
+    select(
+        _RECORD.c.id,
+        _RECORD.c.activity,
+        _RECORD.c.source,
+        _RECORD.c.status,
+        _RECORD.c.data,
+        _RECORD.c.created_at,
+        _RECORD.c.updated_at,
+        *(_RECORD.c[column] for column in EVENTS.values()),
+    )
+    .where(_RECORD.c.subject_id == bindparam("subject_id"))
+    .order_by(_RECORD.c.activity)
+)
+#: Policies by (version id, content hash); a new version is a new key, so nothing goes stale.
+_POLICIES: dict[tuple[int, str], _Policies] = {}
+_POLICIES_KEPT: Final = 4
+
+
+def _policies(session: Session) -> _Policies:
+    """The policies of the applied register; :class:`NotFound` if none was applied yet."""
+    newest = session.execute(_NEWEST_VERSION).first()
+    found = _POLICIES.get((newest.id, newest.content_hash)) if newest is not None else None
+    if found is not None:
+        return found
+    stored = require_version(session)
+    found = _Policies(stored.register.organisation.country, all_policies(stored))
+    if len(_POLICIES) >= _POLICIES_KEPT:
+        _POLICIES.clear()
+    _POLICIES[(stored.version, stored.content_hash)] = found
+    return found
+
+
+def _may_read(actor: Actor, policy: ActivityPolicy | None) -> bool:
+    return actor.is_dpo or (policy is not None and policy.may_access(actor))
+
+
 def find_subjects(
     session: Session, keyring: Keyring, actor: Actor, *, kind: ValueKind, value: str, at: datetime
 ) -> list[SubjectMatch]:
     """Subjects with identifier ``value`` of ``kind`` in an activity the actor may read."""
     if kind not in LOOKUP_KINDS:
         raise FieldRefused("'{field}' is not a kind to look a person up by", field=kind.value)
-    stored = require_version(session)
-    policies = all_policies(stored)
-    index_kind, form = lookup_form(kind, value, country=stored.register.organisation.country)
+    policies = _policies(session)
+    index_kind, form = lookup_form(kind, value, country=policies.country)
     digest = keyring.index(index_kind, form)
-    rows = session.execute(
-        select(Record.subject_id, Record.activity)
-        .join(Identifier, Identifier.record_id == Record.id)
-        .where(Identifier.kind == index_kind, Identifier.digest == digest)
-    ).all()
+    rows = session.execute(_FIND, {"kind": index_kind, "digest": digest}).all()
     found: dict[uuid.UUID, set[str]] = {}
     for subject_id, activity in rows:
-        policy = policies.get(activity)
-        if actor.is_dpo or (policy is not None and policy.may_access(actor)):
+        if _may_read(actor, policies.activities.get(activity)):
             found.setdefault(subject_id, set()).add(activity)
     matches = [SubjectMatch(sid, sorted(activities)) for sid, activities in sorted(found.items())]
     record_event(
@@ -93,18 +149,11 @@ def show_subject(
     reason: str | None = None,
 ) -> SubjectView:
     """Decrypt the records of ``subject_id`` the actor may read; audit each record read."""
-    if session.get(Subject, subject_id) is None:
+    if session.execute(_SUBJECT_EXISTS, {"subject_id": subject_id}).first() is None:
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
-    policies = all_policies(require_version(session))
-    records = session.execute(
-        select(Record).where(Record.subject_id == subject_id).order_by(Record.activity)
-    ).scalars()
-    readable = [
-        record
-        for record in records
-        if actor.is_dpo
-        or (record.activity in policies and policies[record.activity].may_access(actor))
-    ]
+    policies = _policies(session).activities
+    records = session.execute(_RECORDS_OF, {"subject_id": subject_id}).all()
+    readable = [record for record in records if _may_read(actor, policies.get(record.activity))]
     if not readable:
         raise AccessDenied(
             "'{actor}' may read none of the records of subject {subject}",
@@ -115,9 +164,9 @@ def show_subject(
     views = []
     for record in readable:
         events = {
-            name: getattr(record, column)
+            name: record._mapping[column]
             for name, column in EVENTS.items()
-            if getattr(record, column) is not None
+            if record._mapping[column] is not None
         }
         views.append(
             RecordView(
