@@ -25,7 +25,8 @@ from kluis.storage.base import KEYSTORE, Base, UtcDateTime
 
 
 class Subject(Base):
-    """A data subject: a random id and nothing else."""
+    """A data subject: an id (random but for the time it was made, see ``writes.new_id``) and
+    nothing else."""
 
     __tablename__ = "subject"
 

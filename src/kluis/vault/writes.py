@@ -1,6 +1,16 @@
 """Writing records: the one path every record takes into the vault, one at a time (the API)
 or in batches (imports). The register is enforced on each value; people are matched by their
 identifiers, never duplicated; every change is audited in the same transaction.
+
+A write has three steps, which :func:`write_records` runs in one go and an import runs apart:
+
+1. :func:`prepare_records` validates and normalises the values and computes their blind
+   indexes (pure computation: no database, no data key);
+2. :func:`reserve_subjects` (optional) makes the data keys of the people not yet in the vault
+   and stores them, so that an import can commit them before the data they protect;
+3. :func:`write_prepared` matches people by blind index (one query per identifier kind),
+   seals the values and inserts or updates all rows and audit entries with one statement per
+   table (SQLAlchemy Core ``executemany``).
 """
 
 from __future__ import annotations
@@ -9,25 +19,29 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Dialect, LargeBinary, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
 from kluis.core.actor import Actor
-from kluis.crypto import Cipher
+from kluis.crypto import BlindIndexer, Cipher, new_data_key
 from kluis.register.versions import require_version
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
 from kluis.vault.policy import ActivityPolicy, activity_policy, index_form, normalise, parse_event
 
-_CHUNK = 500
+_CHUNK = 1000
+#: Sealed values reach the insert as JSON text already.
+_RAW_DATA = frozenset({"data"})
 _EVENT_COLUMNS = (
     "collected",
     "last_contact",
@@ -36,6 +50,30 @@ _EVENT_COLUMNS = (
     "selection_end",
     "record_date",
 )
+
+
+def new_id() -> uuid.UUID:
+    """A new subject or record id: a UUID version 7 (RFC 9562), time-ordered.
+
+    Its first 48 bits are the current Unix time in milliseconds, the other 74 are random.
+    Ids made one after another sort one after another, so a batch's rows land at the end of
+    every index on ids (the primary keys, and the subject and record ids other tables point
+    with) instead of at random places: with random ids, a batch of an import rewrote a page
+    of each of those indexes per row, and a million people meant tens of gigabytes written.
+    The id says when the subject or record was made, to the millisecond, which the row's
+    ``created_at`` says already; nothing about the person.
+    """
+    millis = time.time_ns() // 1_000_000
+    raw = bytearray(millis.to_bytes(6, "big") + os.urandom(10))
+    raw[6] = 0x70 | (raw[6] & 0x0F)
+    raw[8] = 0x80 | (raw[8] & 0x3F)
+    return uuid.UUID(bytes=bytes(raw))
+
+
+def _table(model: type[object]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 @dataclass(frozen=True)
@@ -66,16 +104,58 @@ class Refusal:
     error: FieldRefused
     row: int | None = None
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # An exception pickles as its formatted text; keep the template, field and params.
+        error = self.error
+        params = {key: value for key, value in error.params.items() if key != "field"}
+        return (_refusal, (error.message, error.field, params, self.row))
 
-@dataclass
-class _Prepared:
-    """A validated input."""
 
-    item: RecordInput
+def _refusal(
+    message: str, field_name: str | None, params: dict[str, object], row: int | None
+) -> Refusal:
+    return Refusal(FieldRefused(message, field=field_name, **params), row)
+
+
+class Fresh(NamedTuple):
+    """A record sealed ahead of matching, under a data key of its own (see ``seal``)."""
+
+    key: bytes
+    #: The record id the values are bound to, as 16 bytes (a UUID unpickles slowly).
+    record_id: bytes
+    #: The sealed values as JSON text, as the record's ``data`` column stores them.
+    data: str
+
+    def __repr__(self) -> str:
+        return "Fresh(...)"
+
+
+class Prepared(NamedTuple):
+    """A validated input: normalised values and events, blind indexes, the row's digest.
+
+    A named tuple: prepared records travel back from worker processes by the thousand, and a
+    tuple unpickles several times faster than a dataclass."""
+
+    position: int
+    #: Where the input came from (a row number of an import), for refusals.
+    row: int | None
     values: dict[str, str]
     events: dict[str, date]
     digests: list[tuple[str, bytes]]
     row_digest: bytes
+    source: str
+    #: The record sealed ahead under a fresh data key, used if the person turns out new.
+    fresh: Fresh | None = None
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """A new person's data key, stored ahead of their data by :func:`reserve_subjects`."""
+
+    subject_id: uuid.UUID
+    cipher: Cipher
+    #: Whether the key is the one the prepared record was sealed with ahead.
+    fresh: bool
 
 
 def associated(record_id: uuid.UUID, field_name: str) -> bytes:
@@ -101,7 +181,9 @@ def open_values(cipher: Cipher, record_id: uuid.UUID, data: Mapping[str, str]) -
     }
 
 
-def _prepare(policy: ActivityPolicy, item: RecordInput, keyring: Keyring) -> _Prepared:
+def _prepare(
+    policy: ActivityPolicy, position: int, item: RecordInput, indexer: BlindIndexer
+) -> Prepared:
     values: dict[str, str] = {}
     for name, raw in item.values.items():
         spec = policy.fields.get(name)
@@ -122,24 +204,38 @@ def _prepare(policy: ActivityPolicy, item: RecordInput, keyring: Keyring) -> _Pr
         column, day = parse_event(name, raw_event, policy.id)
         events[column] = day
     digests = [
-        (spec.index_kind, keyring.index(spec.index_kind, index_form(spec, values[spec.name])))
+        (spec.index_kind, indexer.digest(spec.index_kind, index_form(spec, values[spec.name])))
         for spec in policy.identifiers
         if spec.name in values
     ]
+    source = _source(policy, item.source)
+    row_digest = content_digest(indexer.key("row"), policy.id, values, events, source)
+    return Prepared(position, item.row, values, events, digests, row_digest, source)
+
+
+def content_digest(
+    key: bytes,
+    activity: str,
+    values: Mapping[str, str],
+    events: Mapping[str, date | None],
+    source: str | None,
+) -> bytes:
+    """A keyed digest of what a record holds, so that a write that changes nothing is seen
+    without decrypting the record (and without a digest that reveals the values)."""
     canonical = json.dumps(
         {
-            "activity": policy.id,
-            "values": values,
-            "events": {k: v.isoformat() for k, v in events.items()},
-            "source": item.source,
+            "activity": activity,
+            "values": dict(values),
+            "events": {k: v.isoformat() for k, v in events.items() if v is not None},
+            "source": source,
         },
         sort_keys=True,
     ).encode("utf-8")
-    row_digest = hmac.new(keyring.indexer.key("row"), canonical, hashlib.sha256).digest()
-    return _Prepared(item, values, events, digests, row_digest)
+    return hmac.digest(key, canonical, hashlib.sha256)
 
 
-def _check_writable(policy: ActivityPolicy, actor: Actor) -> None:
+def check_writable(policy: ActivityPolicy, actor: Actor) -> None:
+    """Refuse an actor whose roles do not reach the activity, and an activity that ended."""
     if not policy.may_access(actor):
         raise AccessDenied(
             "'{actor}' may not change records of activity '{activity}': it grants access to {roles}",
@@ -167,20 +263,75 @@ def _source(policy: ActivityPolicy, given: str | None) -> str:
     return given
 
 
-def _matches(
-    session: Session, digests: set[tuple[str, bytes]]
+def prepare_records(
+    policy: ActivityPolicy,
+    items: Sequence[RecordInput],
+    indexer: BlindIndexer,
+    *,
+    need_identifier: bool = True,
+    first: int = 0,
+    seal: bool = False,
+) -> tuple[list[Refusal | Prepared], list[Prepared]]:
+    """Validate ``items``: one outcome per item (a refusal or a prepared record), and the
+    prepared ones alone. Pure computation, so it can run in another process.
+
+    ``first`` is the position of the first item, for callers that prepare in slices. With
+    ``seal``, each record is also sealed ahead under a fresh data key, as it will be if its
+    person is new (most rows of an import): the work of encryption moves to where the
+    checking runs.
+    """
+    outcomes: list[Refusal | Prepared] = []
+    prepared: list[Prepared] = []
+    for offset, item in enumerate(items):
+        try:
+            ready = _prepare(policy, first + offset, item, indexer)
+            if need_identifier and not ready.digests:
+                raise FieldRefused(
+                    "no identifier given ({fields}); without one the person could not be found again",
+                    fields=", ".join(spec.name for spec in policy.identifiers) or "-",
+                    activity=policy.id,
+                )
+        except FieldRefused as error:
+            outcomes.append(Refusal(error, item.row))
+            continue
+        if seal:
+            key = new_data_key()
+            record_id = new_id()
+            sealed = seal_values(Cipher(key), record_id, ready.values)
+            ready = ready._replace(fresh=Fresh(key, record_id.bytes, json.dumps(sealed)))
+        outcomes.append(ready)
+        prepared.append(ready)
+    return outcomes, prepared
+
+
+def match_subjects(
+    session: Session, digests: Iterable[tuple[str, bytes]]
 ) -> dict[tuple[str, bytes], set[uuid.UUID]]:
+    """The subjects holding each blind index: one query per identifier kind and chunk, on the
+    ``(kind, digest)`` index, sent as plain SQL (no per-value processing; digests are bytes)."""
+    by_kind: dict[str, set[bytes]] = {}
+    for kind, digest in digests:
+        by_kind.setdefault(kind, set()).add(digest)
     found: dict[tuple[str, bytes], set[uuid.UUID]] = {}
-    values = sorted({digest for _kind, digest in digests})
-    for start in range(0, len(values), _CHUNK):
-        rows = session.execute(
-            select(Identifier.kind, Identifier.digest, Identifier.subject_id).where(
-                Identifier.digest.in_(values[start : start + _CHUNK])
-            )
-        )
-        for kind, digest, subject_id in rows:
-            if (kind, digest) in digests:
-                found.setdefault((kind, digest), set()).add(subject_id)
+    connection = session.connection()
+    dialect = connection.dialect
+    subject = _table(Identifier).c.subject_id.type.dialect_impl(dialect)
+    to_uuid = subject.result_processor(dialect, None)
+    positional = dialect.paramstyle == "qmark"
+    for kind, wanted in by_kind.items():
+        values = sorted(wanted)
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start : start + _CHUNK]
+            if positional:
+                marks = ", ".join("?" * len(chunk))
+                sql = f"SELECT digest, subject_id FROM identifier WHERE kind = ? AND digest IN ({marks})"  # noqa: S608 - placeholders only
+                params: Any = (kind, *chunk)
+            else:  # PostgreSQL: one array parameter, so the statement is prepared once
+                sql = "SELECT digest, subject_id FROM identifier WHERE kind = %(kind)s AND digest = ANY(%(digests)s)"
+                params = {"kind": kind, "digests": chunk}
+            for digest, raw_id in connection.exec_driver_sql(sql, params):
+                subject_id = to_uuid(raw_id) if to_uuid is not None else raw_id
+                found.setdefault((kind, bytes(digest)), set()).add(subject_id)  # type: ignore[arg-type]
     return found
 
 
@@ -189,7 +340,7 @@ def _existing(
 ) -> dict[uuid.UUID, dict[str, object]]:
     found: dict[uuid.UUID, dict[str, object]] = {}
     ids = list(subject_ids)
-    table = Record.__table__
+    table = _table(Record)
     for start in range(0, len(ids), _CHUNK):
         rows = session.execute(
             select(
@@ -207,8 +358,96 @@ def _existing(
     return found
 
 
+def reserve_subjects(
+    session: Session, keyring: Keyring, prepared: Sequence[Prepared], *, at: datetime
+) -> dict[int, Reserved]:
+    """Make and store a data key for each prepared record whose person is not in the vault,
+    by the record's position.
+
+    An import commits these keys before the data they protect, in a transaction of their
+    own: on SQLite the key store is a second database file, and a commit across two files
+    in WAL mode is atomic per file only. A key stored without data (the process stopped in
+    between) protects nothing and is never used; data stored without its key would be lost.
+    Give the result to :func:`write_prepared` as ``reserved``.
+    """
+    matched = match_subjects(session, (d for ready in prepared for d in ready.digests))
+    seen: set[tuple[str, bytes]] = set()
+    reserved: dict[int, Reserved] = {}
+    rows: list[dict[str, object]] = []
+    provider = keyring.provider
+    for ready in prepared:
+        if any(digest in matched or digest in seen for digest in ready.digests):
+            continue
+        seen.update(ready.digests)
+        subject_id = new_id()
+        key = ready.fresh.key if ready.fresh is not None else new_data_key()
+        kek_id, wrapped = provider.wrap(key, context=subject_id.bytes)
+        rows.append(
+            {"subject_id": subject_id, "kek_id": kek_id, "wrapped": wrapped, "created_at": at}
+        )
+        reserved[ready.position] = Reserved(subject_id, Cipher(key), ready.fresh is not None)
+    insert_rows(session, _table(SubjectKey), rows)
+    return reserved
+
+
+_Processor = Callable[[Any], Any] | None
+_STATEMENTS: dict[
+    tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None, list[_Processor]]
+] = {}
+
+
+def _statement(
+    dialect: Dialect, table: Table, keys: tuple[str, ...], raw: frozenset[str]
+) -> tuple[str, tuple[str, ...] | None, list[_Processor]]:
+    cache_key = (dialect.name, table.fullname, keys)
+    found = _STATEMENTS.get(cache_key)
+    if found is None:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        order = tuple(compiled.positiontup) if compiled.positiontup else None
+        processors: list[_Processor] = [
+            None
+            if key in raw or isinstance(table.c[key].type, LargeBinary)
+            else table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+            for key in (order or keys)
+        ]
+        found = _STATEMENTS[cache_key] = (compiled.string, order, processors)
+    return found
+
+
+def insert_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, object]],
+    *,
+    raw: frozenset[str] = frozenset(),
+) -> None:
+    """Insert ``rows`` (all with the same keys) with one ``executemany`` of a statement
+    compiled once, converting values with the columns' own bind processors, column by column
+    (a value the whole column shares is converted once). Columns in ``raw`` are given in their
+    stored form already (JSON text); bytes go to both drivers as they are."""
+    if not rows:
+        return
+    connection = session.connection()
+    keys = tuple(rows[0])
+    sql, order, processors = _statement(connection.dialect, table, keys, raw)
+    names = order or keys
+    columns: list[list[Any]] = []
+    for key, convert in zip(names, processors, strict=True):
+        values = [row[key] for row in rows]
+        if convert is None:
+            columns.append(values)
+        elif values.count(values[0]) == len(values):
+            columns.append([convert(values[0])] * len(values))
+        else:
+            columns.append(list(map(convert, values)))
+    params: list[Any] = list(zip(*columns, strict=True))
+    if order is None:
+        params = [dict(zip(names, values, strict=True)) for values in params]
+    connection.exec_driver_sql(sql, params)
+
+
 class _Batch:
-    """The rows one call of :func:`write_records` inserts and updates, gathered to write at once."""
+    """The rows one call of :func:`write_prepared` inserts and updates, gathered to write at once."""
 
     def __init__(
         self,
@@ -217,9 +456,12 @@ class _Batch:
         version: int,
         at: datetime,
         reason: str | None,
+        *,
+        reserved: Mapping[int, Reserved],
     ) -> None:
         self.policy, self.keyring, self.version = policy, keyring, version
         self.at, self.reason = at, reason
+        self.reserved = reserved
         self.subjects: list[dict[str, object]] = []
         self.keys: list[dict[str, object]] = []
         self.creates: dict[uuid.UUID, dict[str, object]] = {}
@@ -227,15 +469,38 @@ class _Batch:
         self.plain: dict[uuid.UUID, dict[str, str]] = {}
         self.identifiers: dict[uuid.UUID, list[dict[str, object]]] = {}
         self.events: list[Event] = []
+        self.detail_cache: dict[tuple[str, ...], dict[str, object]] = {}
 
-    def add_subject(self, owner: uuid.UUID) -> Cipher:
-        cipher, key_row = self.keyring.create(owner, self.at)
+    def add_subject(self, ready: Prepared) -> tuple[uuid.UUID, Cipher, bool]:
+        """A new subject for ``ready``: its id, cipher, and whether ``ready.fresh`` fits it."""
+        found = self.reserved.get(ready.position)
+        if found is not None:
+            self.subjects.append({"id": found.subject_id, "created_at": self.at})
+            return found.subject_id, found.cipher, found.fresh
+        owner = new_id()
+        if ready.fresh is not None:
+            kek_id, wrapped = self.keyring.provider.wrap(ready.fresh.key, context=owner.bytes)
+            key_row = {
+                "subject_id": owner,
+                "kek_id": kek_id,
+                "wrapped": wrapped,
+                "created_at": self.at,
+            }
+            cipher = Cipher(ready.fresh.key)
+        else:
+            cipher, key_row = self.keyring.create(owner, self.at)
         self.subjects.append({"id": owner, "created_at": self.at})
         self.keys.append(key_row)
-        return cipher
+        return owner, cipher, ready.fresh is not None
 
-    def create(self, owner: uuid.UUID, ready: _Prepared, source: str, cipher: Cipher) -> uuid.UUID:
-        record_id = uuid.uuid4()
+    def create(
+        self, owner: uuid.UUID, ready: Prepared, cipher: Cipher, *, sealed_ahead: bool
+    ) -> uuid.UUID:
+        if sealed_ahead and ready.fresh is not None:
+            record_id, data = uuid.UUID(bytes=ready.fresh.record_id), ready.fresh.data
+        else:
+            record_id = new_id()
+            data = json.dumps(seal_values(cipher, record_id, ready.values))
         row_events: dict[str, object] = dict.fromkeys(_EVENT_COLUMNS)
         row_events.update(ready.events)
         if row_events["collected"] is None:
@@ -244,24 +509,29 @@ class _Batch:
             "id": record_id,
             "subject_id": owner,
             "activity": self.policy.id,
-            "source": source,
+            "source": ready.source,
             "status": "active",
             "fields": ",".join(sorted(ready.values)),
-            "data": seal_values(cipher, record_id, ready.values),
+            "data": data,
             "row_digest": ready.row_digest,
             "register_version": self.version,
             "created_at": self.at,
             "updated_at": self.at,
             **row_events,
         }
-        self.plain[record_id] = dict(ready.values)
-        self._index(owner, record_id, ready.values)
+        self.plain[record_id] = ready.values
+        self.identifiers[record_id] = [
+            {"subject_id": owner, "record_id": record_id, "kind": kind, "digest": digest}
+            for kind, digest in ready.digests
+        ]
         self._audit("record_create", owner, record_id, ready)
         return record_id
 
     def update(
-        self, record: dict[str, object], ready: _Prepared, source: str, cipher: Cipher
-    ) -> uuid.UUID:
+        self, record: dict[str, object], ready: Prepared, cipher: Cipher
+    ) -> tuple[uuid.UUID, bytes] | None:
+        """Merge ``ready`` into a stored record (an empty cell keeps the stored value): the
+        record's id and new content digest, or None when the merge changes nothing."""
         record_id = record["id"]
         assert isinstance(record_id, uuid.UUID)
         owner = record["subject_id"]
@@ -272,17 +542,27 @@ class _Batch:
             assert isinstance(data, dict)
             self.plain[record_id] = open_values(cipher, record_id, data)
         merged = {**self.plain[record_id], **ready.values}
+        base = target if target is not None else record
+        events: dict[str, date | None] = {
+            column: base.get(column)  # type: ignore[misc]
+            for column in _EVENT_COLUMNS
+        }
+        events.update(ready.events)
+        digest = content_digest(
+            self.keyring.indexer.key("row"), self.policy.id, merged, events, ready.source
+        )
+        if digest == record["row_digest"]:
+            return None
         self.plain[record_id] = merged
         change: dict[str, object] = target if target is not None else {"id": record_id}
-        for column in _EVENT_COLUMNS:
-            change.setdefault(column, record.get(column))
-        change.update(ready.events)
+        change.update(events)
+        sealed = seal_values(cipher, record_id, merged)
         change.update(
             {
                 "fields": ",".join(sorted(merged)),
-                "data": seal_values(cipher, record_id, merged),
-                "row_digest": ready.row_digest,
-                "source": source,
+                "data": json.dumps(sealed) if record_id in self.creates else sealed,
+                "row_digest": digest,
+                "source": ready.source,
                 "register_version": self.version,
                 "updated_at": self.at,
             }
@@ -291,7 +571,7 @@ class _Batch:
             self.updates[record_id] = change
         self._index(owner, record_id, merged)
         self._audit("record_update", owner, record_id, ready)
-        return record_id
+        return record_id, digest
 
     def _index(self, owner: uuid.UUID, record_id: uuid.UUID, values: Mapping[str, str]) -> None:
         self.identifiers[record_id] = [
@@ -305,7 +585,11 @@ class _Batch:
             if spec.name in values
         ]
 
-    def _audit(self, action: str, owner: uuid.UUID, record_id: uuid.UUID, ready: _Prepared) -> None:
+    def _audit(self, action: str, owner: uuid.UUID, record_id: uuid.UUID, ready: Prepared) -> None:
+        names = tuple(sorted(ready.values))
+        detail = self.detail_cache.get(names)
+        if detail is None:
+            detail = self.detail_cache[names] = {"fields": list(names)}
         self.events.append(
             Event(
                 action=action,
@@ -313,70 +597,41 @@ class _Batch:
                 record_id=record_id,
                 activity=self.policy.id,
                 reason=self.reason,
-                detail={"fields": sorted(ready.values)},
+                detail=detail,
             )
         )
 
     def flush(self, session: Session, actor: Actor) -> None:
-        if self.keys:
-            session.execute(insert(SubjectKey), self.keys)
-        if self.subjects:
-            session.execute(insert(Subject), self.subjects)
-        if self.creates:
-            session.execute(insert(Record), list(self.creates.values()))
+        insert_rows(session, _table(SubjectKey), self.keys)
+        insert_rows(session, _table(Subject), self.subjects)
+        insert_rows(session, _table(Record), list(self.creates.values()), raw=_RAW_DATA)
         if self.updates:
-            table = Record.__table__
-            assert isinstance(table, Table)
-            rows = [
-                {"rid": key, **{k: v for k, v in row.items() if k != "id"}}
-                for key, row in self.updates.items()
-            ]
-            columns: dict[str, object] = {
-                name: bindparam(name) for name in rows[0] if name != "rid"
-            }
-            session.execute(
-                update(table).where(table.c.id == bindparam("rid")).values(columns), rows
-            )
-            changed = list(self.updates)
-            for start in range(0, len(changed), _CHUNK):
-                session.execute(
-                    delete(Identifier).where(
-                        Identifier.record_id.in_(changed[start : start + _CHUNK])
-                    )
-                )
+            self._flush_updates(session)
         identifiers = [row for rows in self.identifiers.values() for row in rows]
-        if identifiers:
-            session.execute(insert(Identifier), identifiers)
-        record_events(session, actor, self.events, at=self.at)
+        insert_rows(session, _table(Identifier), identifiers)
+        if self.events:
+            record_events(session, actor, self.events, at=self.at)
 
-
-def _validate(
-    policy: ActivityPolicy,
-    items: Sequence[RecordInput],
-    keyring: Keyring,
-    subject_id: uuid.UUID | None,
-) -> tuple[dict[int, Refusal], list[tuple[int, _Prepared, str]]]:
-    refused: dict[int, Refusal] = {}
-    prepared: list[tuple[int, _Prepared, str]] = []
-    for position, item in enumerate(items):
-        try:
-            ready = _prepare(policy, item, keyring)
-            source = _source(policy, item.source)
-            if not ready.digests and subject_id is None:
-                raise FieldRefused(
-                    "no identifier given ({fields}); without one the person could not be found again",
-                    fields=", ".join(spec.name for spec in policy.identifiers) or "-",
-                    activity=policy.id,
+    def _flush_updates(self, session: Session) -> None:
+        table = _table(Record)
+        rows = [
+            {"rid": key, **{k: v for k, v in row.items() if k != "id"}}
+            for key, row in self.updates.items()
+        ]
+        columns: dict[str, object] = {name: bindparam(name) for name in rows[0] if name != "rid"}
+        session.execute(update(table).where(table.c.id == bindparam("rid")).values(columns), rows)
+        changed = list(self.updates)
+        identifiers = _table(Identifier)
+        for start in range(0, len(changed), _CHUNK):
+            session.execute(
+                delete(identifiers).where(
+                    identifiers.c.record_id.in_(changed[start : start + _CHUNK])
                 )
-        except FieldRefused as error:
-            refused[position] = Refusal(error, item.row)
-            continue
-        prepared.append((position, ready, source))
-    return refused, prepared
+            )
 
 
 def _owner(
-    ready: _Prepared,
+    ready: Prepared,
     matched: Mapping[tuple[str, bytes], set[uuid.UUID]],
     batch_owners: Mapping[tuple[str, bytes], uuid.UUID],
     subject_id: uuid.UUID | None,
@@ -401,6 +656,91 @@ def _owner(
     return next(iter(candidates), None)
 
 
+def write_prepared(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    policy: ActivityPolicy,
+    prepared: Sequence[Prepared],
+    *,
+    version: int,
+    at: datetime,
+    reason: str | None = None,
+    subject_id: uuid.UUID | None = None,
+    reserved: Mapping[int, Reserved] | None = None,
+) -> dict[int, Written | Refusal]:
+    """Write prepared records: the outcome of each, by its position.
+
+    People are matched by blind index; a new person takes a key of ``reserved`` (see
+    :func:`reserve_subjects`) or a new one. Every change gets an audit entry, in the caller's
+    transaction. The caller has checked that ``actor`` may write (:func:`check_writable`).
+    """
+    outcomes: dict[int, Written | Refusal] = {}
+    matched = match_subjects(session, (digest for ready in prepared for digest in ready.digests))
+    owners = {sid for found in matched.values() for sid in found}
+    if subject_id is not None:
+        owners.add(subject_id)
+    existing = _existing(session, policy.id, owners) if owners else {}
+    # Keys are unwrapped only for the people whose record changes: a rerun unwraps none.
+    changing = {
+        sid
+        for ready in prepared
+        for digest in ready.digests
+        for sid in matched.get(digest, ())
+        if sid not in existing or existing[sid]["row_digest"] != ready.row_digest
+    }
+    if subject_id is not None:
+        changing.add(subject_id)
+    ciphers = keyring.ciphers(session, changing) if changing else {}
+    batch = _Batch(policy, keyring, version, at, reason, reserved=reserved or {})
+    batch_owners: dict[tuple[str, bytes], uuid.UUID] = {}
+    for ready in prepared:
+        row = ready.row
+        try:
+            owner = _owner(ready, matched, batch_owners, subject_id, policy.id)
+            sealed_ahead = False
+            if owner is None:
+                owner, ciphers[owner], sealed_ahead = batch.add_subject(ready)
+            record = existing.get(owner)
+            unchanged = record is not None and record["row_digest"] == ready.row_digest
+            cipher = ciphers.get(owner)
+            if cipher is None and not unchanged:
+                ciphers.update(keyring.ciphers(session, [owner]))
+                cipher = ciphers.get(owner)
+                if cipher is None:
+                    raise FieldRefused(
+                        "the person matched was erased; their data key is gone",
+                        activity=policy.id,
+                    )
+        except FieldRefused as error:
+            outcomes[ready.position] = Refusal(error, row)
+            continue
+        for digest in ready.digests:
+            batch_owners.setdefault(digest, owner)
+        if record is not None and unchanged:
+            outcomes[ready.position] = Written(record["id"], owner, "unchanged", row)  # type: ignore[arg-type]
+            continue
+        assert cipher is not None
+        if record is None:
+            record_id = batch.create(owner, ready, cipher, sealed_ahead=sealed_ahead)
+            existing[owner] = {
+                "id": record_id,
+                "subject_id": owner,
+                "row_digest": ready.row_digest,
+                "data": {},
+            }
+            outcomes[ready.position] = Written(record_id, owner, "created", row)
+        else:
+            updated = batch.update(record, ready, cipher)
+            if updated is None:
+                outcomes[ready.position] = Written(record["id"], owner, "unchanged", row)  # type: ignore[arg-type]
+                continue
+            record_id, record["row_digest"] = updated
+            outcomes[ready.position] = Written(record_id, owner, "updated", row)
+    batch.flush(session, actor)
+    return outcomes
+
+
 def write_records(
     session: Session,
     keyring: Keyring,
@@ -420,53 +760,27 @@ def write_records(
     """
     stored = require_version(session)
     policy = activity_policy(stored, activity)
-    _check_writable(policy, actor)
+    check_writable(policy, actor)
     if subject_id is not None and session.get(Subject, subject_id) is None:
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
-    refused, prepared = _validate(policy, items, keyring, subject_id)
-    outcomes: dict[int, Written | Refusal] = dict(refused)
-    matched = _matches(session, {digest for _p, ready, _s in prepared for digest in ready.digests})
-    owners = {sid for found in matched.values() for sid in found}
-    if subject_id is not None:
-        owners.add(subject_id)
-    existing = _existing(session, policy.id, owners)
-    ciphers = keyring.ciphers(session, owners)
-    batch = _Batch(policy, keyring, stored.version, at, reason)
-    batch_owners: dict[tuple[str, bytes], uuid.UUID] = {}
-    for position, ready, source in prepared:
-        try:
-            owner = _owner(ready, matched, batch_owners, subject_id, policy.id)
-            if owner is None:
-                owner = uuid.uuid4()
-                ciphers[owner] = batch.add_subject(owner)
-            cipher = ciphers.get(owner)
-            if cipher is None:
-                raise FieldRefused(
-                    "the person matched was erased; their data key is gone", activity=policy.id
-                )
-        except FieldRefused as error:
-            outcomes[position] = Refusal(error, ready.item.row)
-            continue
-        for digest in ready.digests:
-            batch_owners.setdefault(digest, owner)
-        record = existing.get(owner)
-        if record is None:
-            record_id = batch.create(owner, ready, source, cipher)
-            existing[owner] = {
-                "id": record_id,
-                "subject_id": owner,
-                "row_digest": ready.row_digest,
-                "data": {},
-            }
-            outcomes[position] = Written(record_id, owner, "created", ready.item.row)
-        elif record["row_digest"] == ready.row_digest:
-            outcomes[position] = Written(record["id"], owner, "unchanged", ready.item.row)  # type: ignore[arg-type]
-        else:
-            record_id = batch.update(record, ready, source, cipher)
-            record["row_digest"] = ready.row_digest
-            outcomes[position] = Written(record_id, owner, "updated", ready.item.row)
-    batch.flush(session, actor)
-    return [outcomes[position] for position in range(len(items))]
+    outcomes, prepared = prepare_records(
+        policy, items, keyring.indexer, need_identifier=subject_id is None
+    )
+    written = write_prepared(
+        session,
+        keyring,
+        actor,
+        policy,
+        prepared,
+        version=stored.version,
+        at=at,
+        reason=reason,
+        subject_id=subject_id,
+    )
+    return [
+        written[outcome.position] if isinstance(outcome, Prepared) else outcome
+        for outcome in outcomes
+    ]
 
 
 def store_record(
