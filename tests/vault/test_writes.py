@@ -249,3 +249,24 @@ def test_writing_outside_ones_roles_is_refused(
         store_record(
             session, Keyring(keys), MARKETING, "candidates", RecordInput(CANDIDATE), at=clock.now()
         )
+
+
+def test_an_empty_value_keeps_what_is_stored_and_a_rerun_changes_nothing(
+    session: Session, policy: StoredRegister, keys: LocalKeyProvider, clock: FixedClock
+) -> None:
+    # The same person twice in one file: once without an event, once with it.
+    batch = [
+        RecordInput({**CANDIDATE, "phone": ""}, {"selection_end": ""}, row=2),
+        RecordInput(CANDIDATE, {"selection_end": "2026-10-15"}, row=3),
+    ]
+    first = write_records(session, Keyring(keys), RECRUITER, "candidates", batch, at=clock.now())
+    assert [o.outcome for o in first if not isinstance(o, Refusal)] == ["created", "updated"]
+    entries = _count(session, AuditEntry)
+    again = write_records(session, Keyring(keys), RECRUITER, "candidates", batch, at=clock.now())
+    assert [o.outcome for o in again if not isinstance(o, Refusal)] == ["unchanged", "unchanged"]
+    assert _count(session, AuditEntry) == entries
+    [record] = session.scalars(select(Record)).all()
+    assert record.selection_end is not None
+    assert record.selection_end.isoformat() == "2026-10-15"
+    cipher = Keyring(keys).cipher(session, record.subject_id)
+    assert open_values(cipher, record.id, record.data)["phone"] == "+32470123456"
