@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 install: $(STAMP)  ## create the virtual environment and install Kluis with its tools
 
-run: $(STAMP)  ## check the example registers and render their registers and notices into out/
+run: $(STAMP)  ## check the example registers, render their documents into out/, fill a demo vault
 	@sh scripts/render-examples.sh $(BIN)/kluis out $(EXAMPLES)
+	@sh scripts/vault-demo.sh $(CURDIR)/$(BIN)/kluis out examples/candidates.csv
 
 # The database tests run a second time on PostgreSQL. In CI (CI=true) the server must be
 # there; elsewhere they run when it answers, with a note when it does not.
@@ -46,6 +47,7 @@ check: lint test  ## everything CI checks
 
 bench: $(STAMP)  ## run the benchmarks and print their figures
 	$(BIN)/python bench/register_bench.py
+	$(BIN)/python bench/vault_bench.py --subjects 20000 --lookups 2000 --shows 2000
 
 messages: $(STAMP)  ## extract translatable texts and update the nl/fr catalogues
 	$(BIN)/python scripts/messages.py
