@@ -135,21 +135,21 @@ PAYROLL = Actor("paula", frozenset({"payroll"}))
 MARKETING = Actor("mark", frozenset({"marketing"}))
 
 
+def apply_vault_register(session: Session, at: datetime) -> StoredRegister:
+    """Store the vault test register as the applied version, with one user per role."""
+    loaded = load_register(VAULT_REGISTER)
+    save_version(
+        session, loaded.register, author="test", origin="vault-register.yaml", changes=[], at=at
+    )
+    for actor in (ADMIN_ACTOR, DPO_ACTOR, RECRUITER, PAYROLL, MARKETING):
+        add_user(session, actor.name, sorted(actor.roles), actor=ADMIN_ACTOR, at=at)
+    return require_version(session)
+
+
 @pytest.fixture
 def policy(session: Session, clock: FixedClock) -> StoredRegister:
     """The vault test register applied to the test database, with one user per role."""
-    loaded = load_register(VAULT_REGISTER)
-    save_version(
-        session,
-        loaded.register,
-        author="test",
-        origin="vault-register.yaml",
-        changes=[],
-        at=clock.now(),
-    )
-    for actor in (ADMIN_ACTOR, DPO_ACTOR, RECRUITER, PAYROLL, MARKETING):
-        add_user(session, actor.name, sorted(actor.roles), actor=ADMIN_ACTOR, at=clock.now())
-    return require_version(session)
+    return apply_vault_register(session, clock.now())
 
 
 MINIMAL = """\

@@ -17,11 +17,8 @@ from kluis.cli.main import build_app
 from kluis.config import Settings, load_settings
 from kluis.core.clock import FixedClock
 from kluis.crypto import KeyMaterial, write_key_file
-from kluis.register.loader import load_register
-from kluis.register.versions import save_version
 from kluis.storage import make_engine, transaction
-from kluis.users import add_user
-from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER, VAULT_REGISTER
+from tests.conftest import DPO_ACTOR, apply_vault_register
 
 
 @dataclass(frozen=True)
@@ -51,17 +48,7 @@ def vault_home(
     )
     write_key_file(folder / "kluis.key", key_material)
     with transaction(engine) as session:
-        loaded = load_register(VAULT_REGISTER)
-        save_version(
-            session,
-            loaded.register,
-            author="test",
-            origin="vault-register.yaml",
-            changes=[],
-            at=clock.now(),
-        )
-        for actor in (ADMIN_ACTOR, DPO_ACTOR, RECRUITER, PAYROLL, MARKETING):
-            add_user(session, actor.name, sorted(actor.roles), actor=ADMIN_ACTOR, at=clock.now())
+        apply_vault_register(session, clock.now())
     monkeypatch.setenv("KLUIS_HOME", str(folder))
     monkeypatch.setenv("KLUIS_USER", DPO_ACTOR.name)
     monkeypatch.delenv("KLUIS_DATABASE_URL", raising=False)
