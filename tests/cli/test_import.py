@@ -132,10 +132,13 @@ def test_an_import_killed_at_random_points_completes_on_rerun(
     ]
     rng = random.Random(20261122)
     kills = 0
+    ended: list[tuple[int, str]] = []  # runs that ended before their kill, and why
     # Kill points spread over the first part of the file, so that each run is still busy
     # writing when it is killed; the last run then has at least 700 rows left to do.
     for target in sorted(rng.sample(range(80, 1300), 3)):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        errors = tmp_path / f"run-{target}.err"
+        with errors.open("w") as stderr:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
         deadline = time.monotonic() + 60
         while process.poll() is None and time.monotonic() < deadline:
             if _rows_done(vault_home.engine) >= target:
@@ -146,7 +149,9 @@ def test_an_import_killed_at_random_points_completes_on_rerun(
             process.send_signal(signal.SIGKILL)
             kills += 1
         process.wait()
-    assert kills == 3
+        if process.returncode != -signal.SIGKILL:
+            ended.append((process.returncode, errors.read_text()[-2000:]))
+    assert kills == 3, ended
     assert 0 < _rows_done(vault_home.engine) < rows
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
