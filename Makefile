@@ -48,6 +48,7 @@ check: lint test  ## everything CI checks
 bench: $(STAMP)  ## run the benchmarks and print their figures
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/vault_bench.py --subjects 20000 --lookups 2000 --shows 2000
+	$(BIN)/python bench/import_bench.py --subjects 20000 --folder .bench-cache/import
 
 messages: $(STAMP)  ## extract translatable texts and update the nl/fr catalogues
 	$(BIN)/python scripts/messages.py

@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--no-rerun", action="store_true", help="skip the second run")
     parser.add_argument("--api", type=int, default=0, help="also time write_records on N records")
     args = parser.parse_args()
-    folder = args.folder or Path(tempfile.mkdtemp(prefix="kluis-import-bench-"))
+    folder = (args.folder or Path(tempfile.mkdtemp(prefix="kluis-import-bench-"))).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / f"candidates-{args.subjects}.csv"
     if not data.exists():
