@@ -114,7 +114,7 @@ def test_find_needs_exactly_one_identifier(
 def test_a_malformed_identifier_is_refused_without_echoing_it(kluis: Kluis, person: Person) -> None:
     outcome = kluis("subject", "find", "--email", "an.peeters-at-example")
     assert outcome.code == 2
-    assert "the email searched for is not valid" in outcome.stderr
+    assert "the e-mail address searched for is not valid" in outcome.stderr
     assert "activity" not in outcome.stderr
     assert "an.peeters-at-example" not in outcome.stderr
 

@@ -259,7 +259,7 @@ def test_refused_rows_name_row_and_column_never_the_value(
     found = {(r.row, r.column) for r in result.refusals}
     assert found == {(3, "E-mail"), (5, "phone"), (6, "Selection End"), (7, None), (8, None)}
     by_row = {r.row: r for r in result.refusals}
-    assert "not a valid email" in by_row[3].reason.format(**by_row[3].params)
+    assert "not a valid e-mail address" in by_row[3].reason.format(**by_row[3].params)
     assert "no identifier" in by_row[7].reason
     assert "more than the 4 columns" in by_row[8].reason.format(**by_row[8].params)
     stored = session.execute(select(ImportRefusal.reason, ImportRefusal.params)).all()
@@ -439,7 +439,7 @@ def test_checking_in_a_worker_process_gives_the_same_outcomes(
     [refused] = [o for b in there for o in b.outcomes if not isinstance(o, Prepared)]
     assert (refused.row, refused.error.field) == (7, "email")
     assert refused.error.params["activity"] == "candidates"
-    assert "not a valid email" in str(refused.error)
+    assert "not a valid e-mail address" in str(refused.error)
 
 
 def test_new_ids_are_time_ordered_uuid7(

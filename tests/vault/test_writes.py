@@ -64,8 +64,13 @@ def test_values_are_stored_normalised_and_sealed(
             "salary",
             "does not declare field 'salary'",
         ),
-        ("candidates", {"email": "not-an-address"}, "email", "not a valid email"),
-        ("candidates", {"email": "a@example.be", "phone": "12"}, "phone", "not a valid phone"),
+        ("candidates", {"email": "not-an-address"}, "email", "not a valid e-mail address"),
+        (
+            "candidates",
+            {"email": "a@example.be", "phone": "12"},
+            "phone",
+            "not a valid phone number",
+        ),
         (
             "candidates",
             {"email": "a@example.be", "birth_date": "31/02/1990"},
@@ -76,7 +81,7 @@ def test_values_are_stored_normalised_and_sealed(
             "payroll",
             {"email": "a@example.be", "iban": "BE00 0000 0000 0000"},
             "iban",
-            "not a valid iban",
+            "not a valid IBAN",
         ),
         (
             "payroll",

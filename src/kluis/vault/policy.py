@@ -24,6 +24,7 @@ from stdnum.nl import bsn as nl_bsn
 
 from kluis.core.actor import Actor
 from kluis.core.errors import NotFound
+from kluis.i18n import N_
 from kluis.register.schema import Activity, LegalBasis
 from kluis.register.stored import StoredRegister
 from kluis.register.taxonomy import Taxonomy
@@ -154,21 +155,40 @@ def all_policies(stored: StoredRegister) -> dict[str, ActivityPolicy]:
     return {activity.id: _policy_of(stored, activity) for activity in stored.register.activities}
 
 
+#: Per kind: the refusal of a stored value, and of a value searched for.
+_INVALID: Final[dict[ValueKind, tuple[str, str]]] = {
+    ValueKind.email: (
+        N_("field '{field}' of activity '{activity}': not a valid e-mail address"),
+        N_("the e-mail address searched for is not valid"),
+    ),
+    ValueKind.phone: (
+        N_("field '{field}' of activity '{activity}': not a valid phone number"),
+        N_("the phone number searched for is not valid"),
+    ),
+    ValueKind.iban: (
+        N_("field '{field}' of activity '{activity}': not a valid IBAN"),
+        N_("the IBAN searched for is not valid"),
+    ),
+    ValueKind.national_number: (
+        N_("field '{field}' of activity '{activity}': not a valid national number"),
+        N_("the national number searched for is not valid"),
+    ),
+    ValueKind.date: (
+        N_("field '{field}' of activity '{activity}': not a valid date"),
+        N_("the date searched for is not valid"),
+    ),
+    ValueKind.text: (
+        N_("field '{field}' of activity '{activity}': not valid text"),
+        N_("the text searched for is not valid"),
+    ),
+}
+
+
 def _refuse(spec: FieldSpec, activity: str) -> FieldRefused:
+    stored, searched = _INVALID[spec.kind]
     if not activity:
-        return FieldRefused(
-            "the {kind} searched for is not valid", field=spec.name, kind=_kind_label(spec)
-        )
-    return FieldRefused(
-        "field '{field}' of activity '{activity}': not a valid {kind}",
-        field=spec.name,
-        activity=activity,
-        kind=_kind_label(spec),
-    )
-
-
-def _kind_label(spec: FieldSpec) -> str:
-    return spec.kind.value.replace("_", " ")
+        return FieldRefused(searched, field=spec.name)
+    return FieldRefused(stored, field=spec.name, activity=activity)
 
 
 def _national_number(value: str, category: str, country: str) -> str:
