@@ -220,19 +220,6 @@ def test_rotation_leaves_no_group_readable_key_file_even_after_a_crash(tmp_path:
     assert read_key_file(path).current != material.current
 
 
-def test_retired_keks_are_forgotten_after_the_backup_period() -> None:
-    material = generate_key_material(date(2026, 1, 1))
-    first = material.current
-    second_material = rotate_key_material(material, date(2026, 2, 1))
-    second = second_material.current
-    third_material = rotate_key_material(second_material, date(2026, 3, 1))
-    kept = third_material.retire_older_than(date(2026, 2, 15))
-    assert first not in kept.keks  # retired on 1 February, before the cut
-    assert second in kept.keks  # retired on 1 March: a backup may still need it
-    assert third_material.current in kept.keks
-    assert kept.current == third_material.current
-
-
 def test_generated_material_is_random() -> None:
     one, two = generate_key_material(DAY), generate_key_material(DAY)
     assert one.current != two.current

@@ -25,7 +25,7 @@ class SystemClock:
 
 @dataclass
 class FixedClock:
-    """A clock that says what it is told; tests move it with :meth:`advance`."""
+    """A clock that says what it is told; tests set :attr:`moment` to move it."""
 
     moment: datetime
 

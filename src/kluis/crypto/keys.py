@@ -46,15 +46,6 @@ class KeyMaterial:
     keks: dict[str, Kek]
     index_secret: bytes = field(repr=False)
 
-    def retire_older_than(self, day: date) -> KeyMaterial:
-        """Forget KEKs retired before ``day``: backups that needed them are gone by then."""
-        kept = {
-            kek_id: kek
-            for kek_id, kek in self.keks.items()
-            if kek.retired is None or kek.retired >= day
-        }
-        return replace(self, keks=kept)
-
 
 def _kek_id(today: date) -> str:
     return f"kek-{today:%Y%m%d}-{secrets.token_hex(3)}"

@@ -9,10 +9,11 @@ the number of fields) and erases the rest (Recital 26 GDPR).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
@@ -23,6 +24,8 @@ from kluis.vault.errors import AccessDenied, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import AnonymousRecord, Identifier, Record, Subject
 from kluis.vault.policy import EVENTS, all_policies
+
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -94,19 +97,64 @@ def _record_for_change(session: Session, actor: Actor, record_id: uuid.UUID) -> 
     return record
 
 
-def _drop_record(session: Session, keyring: Keyring, record: Record) -> bool:
-    """Delete one record; shred the subject when it was its last. Whether it was."""
-    subject_id = record.subject_id
-    session.execute(delete(Identifier).where(Identifier.record_id == record.id))
-    session.execute(delete(Record).where(Record.id == record.id))
-    left = session.execute(
-        select(func.count()).select_from(Record).where(Record.subject_id == subject_id)
-    ).scalar_one()
-    if left:
-        return False
-    keyring.destroy(session, [subject_id])
-    session.execute(delete(Subject).where(Subject.id == subject_id))
-    return True
+def _chunks(values: Sequence[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+def drop_records(
+    session: Session, keyring: Keyring, records: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> set[uuid.UUID]:
+    """Delete ``records`` (record id, subject id) with their blind indexes; shred and delete
+    every subject left without a record. The subjects shredded."""
+    for chunk in _chunks([record_id for record_id, _ in records]):
+        session.execute(delete(Identifier).where(Identifier.record_id.in_(chunk)))
+        session.execute(delete(Record).where(Record.id.in_(chunk)))
+    subjects = list(dict.fromkeys(subject_id for _, subject_id in records))
+    left: set[uuid.UUID] = set()
+    for chunk in _chunks(subjects):
+        left.update(
+            session.execute(
+                select(Record.subject_id).where(Record.subject_id.in_(chunk)).distinct()
+            ).scalars()
+        )
+    orphans = [subject_id for subject_id in subjects if subject_id not in left]
+    keyring.destroy(session, orphans)
+    for chunk in _chunks(orphans):
+        session.execute(delete(Subject).where(Subject.id.in_(chunk)))
+    return set(orphans)
+
+
+def _drop_and_audit(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    record: Record,
+    action: str,
+    *,
+    reason: str,
+    at: datetime,
+) -> bool:
+    """Drop one record (see :func:`drop_records`) and audit ``action``; whether the subject
+    was shredded with it."""
+    subject_id, record_id, activity = record.subject_id, record.id, record.activity
+    last = subject_id in drop_records(session, keyring, [(record_id, subject_id)])
+    record_events(
+        session,
+        actor,
+        [
+            Event(
+                action,
+                subject_id=subject_id,
+                record_id=record_id,
+                activity=activity,
+                reason=reason,
+                detail={"subject_erased": last},
+            )
+        ],
+        at=at,
+    )
+    return last
 
 
 def erase_record(
@@ -120,24 +168,7 @@ def erase_record(
 ) -> bool:
     """Erase one record; the subject too when it has no other record. Whether it was."""
     record = _record_for_change(session, actor, record_id)
-    subject_id, activity = record.subject_id, record.activity
-    last = _drop_record(session, keyring, record)
-    record_events(
-        session,
-        actor,
-        [
-            Event(
-                "record_erase",
-                subject_id=subject_id,
-                record_id=record_id,
-                activity=activity,
-                reason=reason,
-                detail={"subject_erased": last},
-            )
-        ],
-        at=at,
-    )
-    return last
+    return _drop_and_audit(session, keyring, actor, record, "record_erase", reason=reason, at=at)
 
 
 def anonymise_record(
@@ -164,22 +195,6 @@ def anonymise_record(
         anonymised_on=at.date(),
     )
     session.add(kept)
-    subject_id, activity = record.subject_id, record.activity
-    last = _drop_record(session, keyring, record)
     session.flush()
-    record_events(
-        session,
-        actor,
-        [
-            Event(
-                "record_anonymise",
-                subject_id=subject_id,
-                record_id=record_id,
-                activity=activity,
-                reason=reason,
-                detail={"subject_erased": last},
-            )
-        ],
-        at=at,
-    )
+    _drop_and_audit(session, keyring, actor, record, "record_anonymise", reason=reason, at=at)
     return kept.id

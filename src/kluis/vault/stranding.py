@@ -42,8 +42,9 @@ from kluis.register.schema import Register
 from kluis.register.stored import StoredRegister
 from kluis.register.taxonomy import builtin_taxonomy
 from kluis.register.versions import content_hash, current_version, require_version, save_version
+from kluis.vault.erasure import drop_records
 from kluis.vault.keyring import Keyring
-from kluis.vault.models import Identifier, Record, Subject
+from kluis.vault.models import Identifier, Record
 from kluis.vault.policy import ActivityPolicy, ValueKind, all_policies, index_form
 from kluis.vault.writes import open_values
 
@@ -518,23 +519,9 @@ class _Applier:
                 Record.activity.in_(activities)
             )
         ).all()
-        record_ids = [row.id for row in rows]
-        for chunk in _chunks(record_ids):
-            self.session.execute(delete(Identifier).where(Identifier.record_id.in_(chunk)))
-            self.session.execute(delete(Record).where(Record.id.in_(chunk)))
-        subjects = list({row.subject_id for row in rows})
-        left: set[uuid.UUID] = set()
-        for chunk in _chunks(subjects):
-            left.update(
-                self.session.execute(
-                    select(Record.subject_id).where(Record.subject_id.in_(chunk)).distinct()
-                ).scalars()
-            )
-        orphans = [subject for subject in subjects if subject not in left]
-        self.keyring.destroy(self.session, orphans)
-        for chunk in _chunks(orphans):
-            self.session.execute(delete(Subject).where(Subject.id.in_(chunk)))
-        shredded = set(orphans)
+        shredded = drop_records(
+            self.session, self.keyring, [(row.id, row.subject_id) for row in rows]
+        )
         self.events.extend(
             Event(
                 "record_erase",
@@ -546,7 +533,7 @@ class _Applier:
             )
             for row in rows
         )
-        return len(rows), len(orphans)
+        return len(rows), len(shredded)
 
     def erase_fields(self, activity: str, fields: set[str]) -> list[uuid.UUID]:
         """Remove the values of ``fields`` from the records of ``activity``; the records."""

@@ -37,19 +37,19 @@ from kluis.register.versions import require_version
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
-from kluis.vault.policy import ActivityPolicy, activity_policy, index_form, normalise, parse_event
+from kluis.vault.policy import (
+    EVENTS,
+    ActivityPolicy,
+    activity_policy,
+    index_form,
+    normalise,
+    parse_event,
+)
 
 _CHUNK = 1000
 #: Sealed values reach the insert as JSON text already.
 _RAW_DATA = frozenset({"data"})
-_EVENT_COLUMNS = (
-    "collected",
-    "last_contact",
-    "contract_end",
-    "employment_end",
-    "selection_end",
-    "record_date",
-)
+_EVENT_COLUMNS = tuple(EVENTS.values())
 
 
 def new_id() -> uuid.UUID:
