@@ -30,7 +30,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 _METHODS: Final = {".py": "python", ".html": "jinja2", ".md": "jinja2", ".txt": "jinja2"}
-_KEYWORDS: Final = {
+KEYWORDS: Final = {
     "N_": None,
     "_": None,
     "gettext": None,
@@ -51,6 +51,10 @@ _KEYWORDS: Final = {
             "KeyFileExists",
             "UnknownKek",
             "CannotDecrypt",
+            "ImportFileInvalid",
+            "BackupInvalid",
+            "BackupNotFound",
+            "RestoreRefused",
         ),
         (1,),
     ),
@@ -78,7 +82,7 @@ def extract(domain: str) -> Catalog:
     for file in _files(domain):
         method = _METHODS[file.suffix]
         for lineno, message, comments, _context in extract_from_file(
-            method, str(file), keywords=_KEYWORDS, options=options if method == "jinja2" else None
+            method, str(file), keywords=KEYWORDS, options=options if method == "jinja2" else None
         ):
             location = (str(file.relative_to(package_root().parent)), lineno)
             catalog.add(message, locations=[location], auto_comments=comments)
