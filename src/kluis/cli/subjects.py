@@ -96,7 +96,11 @@ def find(
 def show(
     subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
     reason: Annotated[
-        str | None, typer.Option("--reason", help=N_("Why you read this; kept in the audit log."))
+        str | None,
+        typer.Option(
+            "--reason",
+            help=N_("Why you read this (a request number, never a name); kept in the audit log."),
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
@@ -142,7 +146,13 @@ def show(
 def erase(
     subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
     reason: Annotated[
-        str, typer.Option("--reason", help=N_("Why the person is erased; kept in the audit log."))
+        str,
+        typer.Option(
+            "--reason",
+            help=N_(
+                "Why the person is erased (a request number, never their name): the audit log keeps it after they are gone."
+            ),
+        ),
     ],
     fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
