@@ -196,8 +196,13 @@ def _national_number(value: str, category: str, country: str) -> str:
         return str(nl_bsn.validate(value))
     if category.endswith(".be_rrn"):
         return str(be_nn.validate(value))
-    checker = nl_bsn if country == "NL" else be_nn
-    return str(checker.validate(value))
+    # No category (a look-up), or a generic one: the organisation's country first, then the
+    # other; the two forms never collide (11 digits in Belgium, 9 in the Netherlands).
+    first, second = (nl_bsn, be_nn) if country == "NL" else (be_nn, nl_bsn)
+    try:
+        return str(first.validate(value))
+    except ValidationError:
+        return str(second.validate(value))
 
 
 def _date(value: str) -> str:
