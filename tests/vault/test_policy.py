@@ -50,6 +50,7 @@ def test_a_malformed_look_up_names_the_kind_never_the_value(
         ("15/10/2026", date(2026, 10, 15)),
         ("1.2.2026", date(2026, 2, 1)),
         ("2026-10-15", date(2026, 10, 15)),
+        ("2026-10-15 00:00:00", date(2026, 10, 15)),
     ],
 )
 def test_event_dates_day_first_or_iso(raw: str, day: date) -> None:
@@ -74,3 +75,9 @@ def test_an_unknown_event_is_refused_with_the_events_listed() -> None:
 )
 def test_the_kind_of_a_value_follows_its_category(category: str, kind: ValueKind) -> None:
     assert value_kind(builtin_taxonomy(), category) is kind
+
+
+@pytest.mark.parametrize("raw", ["2026-10-15x", "31/02/2026", "15 oktober"])
+def test_a_date_with_anything_more_is_refused(raw: str) -> None:
+    with pytest.raises(FieldRefused, match="not a valid date"):
+        parse_event("selection_end", raw, "candidates")

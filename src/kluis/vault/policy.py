@@ -210,7 +210,9 @@ def _date(value: str) -> str:
     if matched:
         day, month, year = (int(part) for part in matched.groups())
         return date(year, month, day).isoformat()
-    return date.fromisoformat(value[:10]).isoformat()
+    if len(value) > 10:  # a moment (2026-10-15T09:30 or a spreadsheet's 2026-10-15 00:00:00)
+        return datetime.fromisoformat(value).date().isoformat()
+    return date.fromisoformat(value).isoformat()
 
 
 def normalise(policy: ActivityPolicy, spec: FieldSpec, raw: str) -> str:
