@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from kluis.audit import verify
 from kluis.audit.models import AuditEntry
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
@@ -176,7 +177,14 @@ def test_show_is_refused_to_a_role_without_reach(
         reads = session.execute(
             select(AuditEntry.seq).where(AuditEntry.action == "record_read")
         ).all()
+        refused = session.execute(
+            select(AuditEntry.actor, AuditEntry.subject_id).where(
+                AuditEntry.action == "record_read_refused"
+            )
+        ).all()
+        assert verify(session).intact
     assert reads == []
+    assert refused == [("mark", person.subject)]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,14 @@ from kluis.cli.console import domain_errors, fail, language, out, t
 from kluis.cli.context import open_context
 from kluis.i18n import N_
 from kluis.storage import checkpoint
-from kluis.vault import ValueKind, erase_subject, find_subjects, show_subject
+from kluis.vault import (
+    AccessDenied,
+    ValueKind,
+    erase_subject,
+    find_subjects,
+    record_refused_read,
+    show_subject,
+)
 
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
@@ -109,10 +116,23 @@ def show(
     messages = language(lang)
     subject_id = _subject_id(subject, messages)
     context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
-        view = show_subject(
-            session, context.keyring(), actor, subject_id, at=context.clock.now(), reason=reason
-        )
+    with context, domain_errors(messages):
+        try:
+            with context.unit() as (session, actor):
+                view = show_subject(
+                    session,
+                    context.keyring(),
+                    actor,
+                    subject_id,
+                    at=context.clock.now(),
+                    reason=reason,
+                )
+        except AccessDenied:
+            with context.unit() as (session, actor):
+                record_refused_read(
+                    session, actor, subject_id, at=context.clock.now(), reason=reason
+                )
+            raise
     if fmt is OutputFormat.json:
         document = {
             "subject": str(view.subject_id),

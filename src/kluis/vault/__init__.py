@@ -11,7 +11,14 @@ from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.importing import ImportFileInvalid, ImportSummary, import_file
 from kluis.vault.keyring import Keyring
 from kluis.vault.policy import ValueKind
-from kluis.vault.reads import RecordView, SubjectMatch, SubjectView, find_subjects, show_subject
+from kluis.vault.reads import (
+    RecordView,
+    SubjectMatch,
+    SubjectView,
+    find_subjects,
+    record_refused_read,
+    show_subject,
+)
 from kluis.vault.rotation import (
     KekStatus,
     Rotation,
@@ -60,6 +67,7 @@ __all__ = [
     "key_counts",
     "pending_keys",
     "plan_apply",
+    "record_refused_read",
     "record_rotation",
     "require_admin",
     "rewrap_batch",

@@ -148,7 +148,11 @@ def show_subject(
     at: datetime,
     reason: str | None = None,
 ) -> SubjectView:
-    """Decrypt the records of ``subject_id`` the actor may read; audit each record read."""
+    """Decrypt the records of ``subject_id`` the actor may read; audit each record read.
+
+    :class:`AccessDenied` when the actor may read none: the transaction then rolls back, so
+    the caller records the refusal in a transaction of its own (:func:`record_refused_read`).
+    """
     if session.execute(_SUBJECT_EXISTS, {"subject_id": subject_id}).first() is None:
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
     policies = _policies(session).activities
@@ -196,3 +200,21 @@ def show_subject(
         at=at,
     )
     return SubjectView(subject_id=subject_id, records=views)
+
+
+def record_refused_read(
+    session: Session,
+    actor: Actor,
+    subject_id: uuid.UUID,
+    *,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    """Audit a read the actor was refused (:class:`AccessDenied` from :func:`show_subject`),
+    so that attempts beyond a user's reach are on record too."""
+    record_event(
+        session,
+        actor,
+        Event("record_read_refused", subject_id=subject_id, reason=reason),
+        at=at,
+    )
