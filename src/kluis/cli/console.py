@@ -3,7 +3,7 @@ into a message and an exit status, once for the whole command."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Final, NoReturn
@@ -51,12 +51,21 @@ def fail(lang: str, message: str, code: int = 2, /, **params: object) -> NoRetur
     raise typer.Exit(code)
 
 
+def service_text(lang: str, message: str, params: Mapping[str, object]) -> str:
+    """A message of the services (the ``vault`` domain) in ``lang``, filled with ``params``;
+    the English text if the translation does not fit them."""
+    try:
+        return gettext(lang, "vault", message, **params)
+    except (KeyError, IndexError, ValueError):
+        return message.format(**params) if params else message
+
+
 def _translated(lang: str, error: KluisError) -> str:
-    """The error's message in ``lang`` (the ``vault`` domain holds the services' messages)."""
+    """The error's message in ``lang``."""
     if not error.message:
         return str(error)
     try:
-        return gettext(lang, "vault", error.message, **error.params)
+        return service_text(lang, error.message, error.params)
     except (KeyError, IndexError, ValueError):
         return str(error)
 

@@ -25,11 +25,11 @@ from rich.table import Table
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from kluis.cli.console import domain_errors, err, fail, language, out, t
+from kluis.cli.console import domain_errors, err, fail, language, out, service_text, t
 from kluis.cli.context import Context, open_context
 from kluis.cli.subjects import FormatOpt, LangOpt, OutputFormat
 from kluis.core.actor import Actor
-from kluis.i18n import N_, gettext
+from kluis.i18n import N_
 from kluis.storage import transaction
 from kluis.storage.engine import is_sqlite
 from kluis.vault import Keyring
@@ -103,13 +103,6 @@ def _write(
         write_batch(session, keyring, actor, setup, batch, at=at, reserved=reserved)
 
 
-def _reason(lang: str, message: str, params: dict[str, str]) -> str:
-    try:
-        return gettext(lang, "vault", message, **params)
-    except (KeyError, IndexError, ValueError):
-        return message
-
-
 def _report(messages: str, path: Path, result: ImportSummary, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.json:
         document = {
@@ -125,7 +118,7 @@ def _report(messages: str, path: Path, result: ImportSummary, fmt: OutputFormat)
                 {
                     "row": refusal.row,
                     "column": refusal.column,
-                    "reason": _reason("en", refusal.reason, refusal.params),
+                    "reason": service_text("en", refusal.reason, refusal.params),
                 }
                 for refusal in result.refusals
             ],
@@ -154,7 +147,7 @@ def _report(messages: str, path: Path, result: ImportSummary, fmt: OutputFormat)
         table.add_row(
             str(refusal.row),
             escape(refusal.column or "-"),
-            escape(_reason(messages, refusal.reason, refusal.params)),
+            escape(service_text(messages, refusal.reason, refusal.params)),
         )
     out().print(table)
     if result.refused > len(result.refusals):
@@ -222,13 +215,12 @@ def import_command(
     threshold = gc.get_threshold()
     gc.set_threshold(*_GC_THRESHOLD)
     try:
-        result = _run(
-            context, messages, file, activity, mapping, ignore or [], batch_size, workers, fmt
-        )
+        with context:
+            result = _run(
+                context, messages, file, activity, mapping, ignore or [], batch_size, workers, fmt
+            )
     finally:
         gc.set_threshold(*threshold)
-        if "engine" in vars(context):
-            context.engine.dispose()
     _report(messages, file, result, fmt)
 
 
