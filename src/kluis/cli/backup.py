@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from kluis.backup import (
     find_manifest,
@@ -18,7 +17,7 @@ from kluis.backup import (
     record_prune,
     restore,
 )
-from kluis.cli.console import domain_errors, err, fail, language, out, t
+from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import Context, open_context
 from kluis.crypto import read_key_file
 from kluis.i18n import N_
@@ -29,11 +28,6 @@ LangOpt = Annotated[
 ]
 #: The blind-index kind under which the HMAC key of backup manifests is derived.
 _MANIFEST_KEY = "backup-manifest"
-
-
-def _say(console: Console, text: str) -> None:
-    """Print a message as it is: paths and names may hold brackets Rich would take for markup."""
-    console.print(text, markup=False)
 
 
 def _mac_key(context: Context) -> bytes:
@@ -77,7 +71,7 @@ def backup_command(
             with context.unit() as (session, actor):
                 record_backup(session, actor, result, at=now)
     if not prune:
-        _say(
+        say(
             out(),
             t(
                 messages,
@@ -86,7 +80,7 @@ def backup_command(
                 folder=str(folder),
             ),
         )
-        _say(
+        say(
             out(),
             t(
                 messages,
@@ -96,7 +90,7 @@ def backup_command(
                 keys=result.keys.counts.get("subject_key", 0),
             ),
         )
-    _say(
+    say(
         out(),
         t(
             messages,
@@ -150,7 +144,7 @@ def restore_command(
             if plan.keys
             else t(messages, N_("the current key store"))
         )
-        _say(
+        say(
             err(),
             t(
                 messages,
@@ -172,7 +166,7 @@ def restore_command(
         if not yes and not typer.confirm(question, default=False, err=True):
             fail(messages, N_("Nothing was restored."), 1)
         result = restore(context.engine, plan, actor=actor, at=context.clock.now())
-    _say(
+    say(
         out(),
         t(
             messages,

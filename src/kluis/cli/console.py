@@ -35,6 +35,11 @@ def err() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def say(console: Console, text: str) -> None:
+    """Print ``text`` as it is: paths and names may hold brackets Rich would take for markup."""
+    console.print(text, markup=False)
+
+
 def language(option: str | None) -> str:
     """The language of messages: ``--lang``, else KLUIS_LANG or the locale, else English."""
     return negotiate(option)

@@ -8,11 +8,10 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kluis.cli.console import domain_errors, err, language, out, t
+from kluis.cli.console import domain_errors, err, language, out, say, t
 from kluis.cli.context import open_context
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.i18n import N_
@@ -37,11 +36,6 @@ _BATCH = 1000
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
 ]
-
-
-def _say(console: Console, text: str) -> None:
-    """Print a message as it is: paths and names may hold brackets Rich would take for markup."""
-    console.print(text, markup=False)
 
 
 class OutputFormat(StrEnum):
@@ -69,7 +63,7 @@ def rotate(
         with transaction(context.engine) as session:
             resumed = pending_keys(session, material.current) > 0
         if resumed:
-            _say(
+            say(
                 err(),
                 t(
                     messages,
@@ -118,7 +112,7 @@ def rotate(
         )
         with context.unit() as (session, actor):
             record_rotation(session, actor, rotation, at=context.clock.now())
-    _say(
+    say(
         out(),
         t(
             messages,
@@ -128,7 +122,7 @@ def rotate(
         ),
     )
     if forgotten:
-        _say(
+        say(
             out(),
             t(
                 messages,
@@ -194,7 +188,7 @@ def status(
     out().print(table)
     waiting = sum(s.keys for s in statuses if not s.current)
     if waiting:
-        _say(
+        say(
             out(),
             t(
                 messages,
