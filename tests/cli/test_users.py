@@ -36,6 +36,16 @@ def test_an_administrator_adds_a_user(kluis: Kluis, vault_home: VaultHome) -> No
     assert "rita" in listed.stdout
 
 
+def test_a_name_with_brackets_is_printed_as_it_is(kluis: Kluis, vault_home: VaultHome) -> None:
+    name = "rik [/bold]"
+    outcome = kluis("user", "add", name, "--role", "recruiter", user="ada")
+    assert outcome.code == 0, outcome.stderr
+    assert f"User '{name}' added" in outcome.stdout
+    listed = kluis("user", "list", user="ada")
+    assert listed.code == 0, listed.stderr
+    assert name in listed.stdout
+
+
 @pytest.mark.parametrize("user", ["dora", "rik"])
 def test_only_an_administrator_adds_users(kluis: Kluis, vault_home: VaultHome, user: str) -> None:
     outcome = kluis("user", "add", "eve", "--role", "recruiter", user=user)

@@ -14,6 +14,7 @@ from typing import Annotated, Final
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kluis.cli.console import domain_errors, err, fail, language, out, t
 from kluis.cli.context import Context, open_context
@@ -352,7 +353,7 @@ def versions(
         table.add_row(
             str(version.id),
             version.content_hash[:12],
-            version.author,
+            Text(version.author),
             version.applied_at.strftime("%Y-%m-%d %H:%M"),
             _summary(list(version.changes), messages),
         )

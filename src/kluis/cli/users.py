@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from kluis.cli.console import domain_errors, fail, language, out, t
+from kluis.cli.console import domain_errors, fail, language, out, say, t
 from kluis.cli.context import open_context
 from kluis.config import load_settings, render_config
 from kluis.core.actor import ADMIN, DPO, Actor
@@ -92,7 +93,8 @@ def init(
                 first = Actor(settings.user, frozenset({ADMIN, DPO}))
                 add_user(session, settings.user, [ADMIN, DPO], actor=first, at=clock.now())
         engine.dispose()
-    out().print(
+    say(
+        out(),
         t(
             messages,
             N_(
@@ -102,7 +104,7 @@ def init(
             folder=str(settings.folder),
             key=str(settings.key_file),
             user=settings.user,
-        )
+        ),
     )
 
 
@@ -116,8 +118,14 @@ def add(
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
         add_user(session, name, role, actor=actor, at=context.clock.now())
-    out().print(
-        t(messages, N_("User '{name}' added with roles: {roles}"), name=name, roles=", ".join(role))
+    say(
+        out(),
+        t(
+            messages,
+            N_("User '{name}' added with roles: {roles}"),
+            name=name,
+            roles=", ".join(role),
+        ),
     )
 
 
@@ -131,8 +139,9 @@ def roles(
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
         set_roles(session, name, role, actor=actor, at=context.clock.now())
-    out().print(
-        t(messages, N_("User '{name}' now has roles: {roles}"), name=name, roles=", ".join(role))
+    say(
+        out(),
+        t(messages, N_("User '{name}' now has roles: {roles}"), name=name, roles=", ".join(role)),
     )
 
 
@@ -144,7 +153,7 @@ def deactivate(
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
         deactivate_user(session, name, actor=actor, at=context.clock.now())
-    out().print(t(messages, N_("User '{name}' deactivated"), name=name))
+    say(out(), t(messages, N_("User '{name}' deactivated"), name=name))
 
 
 def list_command(lang: LangOpt = None) -> None:
@@ -155,7 +164,7 @@ def list_command(lang: LangOpt = None) -> None:
         table = Table(t(messages, N_("User")), t(messages, N_("Roles")), t(messages, N_("Active")))
         for user in list_users(session):
             table.add_row(
-                user.name,
+                Text(user.name),
                 ", ".join(user.roles),
                 t(messages, N_("yes") if user.active else N_("no")),
             )
