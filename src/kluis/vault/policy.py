@@ -2,7 +2,8 @@
 may hold and of what kind, how values are validated and normalised, which events a record
 has, who may read it, and where a national number may be stored.
 
-Validation uses the libraries made for it: ``email-validator``, ``phonenumbers`` and
+Validation uses the libraries made for it: ``email-validator``, ``phonenumbers`` (both
+through :mod:`kluis.vault.formats`, which takes a short road on the common forms) and
 ``python-stdnum`` (IBAN, Belgian national register number, Dutch BSN).
 """
 
@@ -16,7 +17,7 @@ from enum import StrEnum
 from typing import Final
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from stdnum import iban
 from stdnum.be import nn as be_nn
 from stdnum.exceptions import ValidationError
@@ -28,6 +29,7 @@ from kluis.i18n import N_
 from kluis.register.schema import Activity, LegalBasis
 from kluis.register.stored import StoredRegister
 from kluis.register.taxonomy import Taxonomy
+from kluis.vault import formats
 from kluis.vault.errors import FieldRefused
 
 
@@ -239,12 +241,12 @@ def _normalise(spec: FieldSpec, raw: str, *, activity: str, country: str) -> str
     try:
         match spec.kind:
             case ValueKind.email:
-                return str(validate_email(value, check_deliverability=False).normalized)
+                return formats.email(value)
             case ValueKind.phone:
-                number = phonenumbers.parse(value, country)
-                if not phonenumbers.is_valid_number(number):
+                number = formats.phone(value, country)
+                if number is None:
                     raise _refuse(spec, activity)
-                return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+                return number
             case ValueKind.iban:
                 return str(iban.validate(value, check_country=False))
             case ValueKind.national_number:
