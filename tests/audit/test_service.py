@@ -3,6 +3,7 @@ named; exported whole; never holding personal data."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import uuid
@@ -77,6 +78,45 @@ def test_entries_are_chained_in_order(session: Session) -> None:
         assert after.prev_hash == before.hash
     assert len({row.hash for row in rows}) == 5
     assert record_events(session, ACTOR, [], at=NOW) == 5  # nothing to log, nothing changes
+
+
+def _reference_form(seq: int, at: datetime, actor: str, event: Event) -> bytes:
+    """The canonical form as the chain defines it, written the plain way."""
+    document = {
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": event.action,
+        "subject": str(event.subject_id) if event.subject_id else None,
+        "record": str(event.record_id) if event.record_id else None,
+        "activity": event.activity,
+        "reason": event.reason,
+        "detail": dict(event.detail) if event.detail else None,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event("record_read", SUBJECT, SUBJECT, "candidates", "why", {"n": 1}),
+        Event("record_create"),
+        Event("x", None, SUBJECT, None, 'a "quoted"\\ reason\n, déjà vu ✓', {}),
+        Event(
+            "record_update",
+            SUBJECT,
+            None,
+            "act",
+            None,
+            {"fields": ["b", "a"], "z": {"y": 1, "x": None}},
+        ),
+        Event("user_add", detail={"name": "Zoë \u2028 \x01", "roles": ["dpo"]}),
+    ],
+)
+def test_entries_keep_the_canonical_form_their_hashes_cover(event: Event) -> None:
+    at = datetime(2026, 11, 22, 12, 0, 0, 1234, tzinfo=UTC)
+    expected = hashlib.sha256(GENESIS.encode() + _reference_form(7, at, "Åda", event)).hexdigest()
+    assert entry_hash(GENESIS, 7, at, "Åda", event) == expected
 
 
 def test_the_hash_covers_every_field() -> None:

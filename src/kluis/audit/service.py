@@ -22,6 +22,7 @@ from sqlalchemy.orm.util import identity_key
 
 from kluis.audit.models import AuditEntry, AuditHead
 from kluis.core.actor import Actor
+from kluis.storage.bulk import insert_tuples
 
 GENESIS: Final = "0" * 64
 _HEAD_ID: Final = 1
@@ -40,18 +41,45 @@ class Event:
 
 
 def _canonical(seq: int, at: datetime, actor: str, event: Event) -> bytes:
-    document = {
-        "seq": seq,
-        "at": at.isoformat(timespec="microseconds"),
-        "actor": actor,
-        "action": event.action,
-        "subject": str(event.subject_id) if event.subject_id else None,
-        "record": str(event.record_id) if event.record_id else None,
-        "activity": event.activity,
-        "reason": event.reason,
-        "detail": dict(event.detail) if event.detail else None,
-    }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The canonical JSON form of an entry: sorted keys, no spaces, UTF-8 (as ``json.dumps``
+    with ``sort_keys=True, separators=(",", ":"), ensure_ascii=False`` writes it)."""
+    return _Canonical(at, actor)(seq, event)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Canonical:
+    """Canonical forms of the entries of one append: what they share is encoded once."""
+
+    def __init__(self, at: datetime, actor: str) -> None:
+        self._head = (
+            f',"actor":{_json(actor)},"at":{_json(at.isoformat(timespec="microseconds"))},"detail":'
+        )
+        self._prefixes: dict[tuple[object, ...], str] = {}
+        self._details: dict[int, tuple[Mapping[str, object], str]] = {}
+
+    def _detail(self, detail: Mapping[str, object] | None) -> str:
+        if not detail:
+            return "null"
+        found = self._details.get(id(detail))
+        if found is None or found[0] is not detail:
+            found = self._details[id(detail)] = (detail, _json(dict(detail)))
+        return found[1]
+
+    def __call__(self, seq: int, event: Event) -> bytes:
+        detail = self._detail(event.detail)
+        key = (event.action, event.activity, event.reason, detail)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            prefix = self._prefixes[key] = (
+                f'{{"action":{_json(event.action)},"activity":{_json(event.activity)}'
+                f'{self._head}{detail},"reason":{_json(event.reason)},"record":'
+            )
+        record = f'"{event.record_id}"' if event.record_id else "null"
+        subject = f'"{event.subject_id}"' if event.subject_id else "null"
+        return f'{prefix}{record},"seq":{seq},"subject":{subject}}}'.encode()
 
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, event: Event) -> str:
@@ -64,6 +92,19 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, event: Event)
 _ENTRY = cast(Table, AuditEntry.__table__)
 _HEAD = cast(Table, AuditHead.__table__)
 _HEAD_KEY = identity_key(AuditHead, _HEAD_ID)
+_COLUMNS: Final = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "subject_id",
+    "record_id",
+    "activity",
+    "reason",
+    "detail",
+    "prev_hash",
+    "hash",
+)
 _READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
 _MOVE_HEAD = (
     update(_HEAD)
@@ -88,28 +129,29 @@ def record_events(session: Session, actor: Actor, events: Sequence[Event], *, at
     # Hash the moment as it is stored and read back (UTC), whatever zone the caller used.
     at = at.astimezone(UTC)
     seq, previous = _lock_head(session)
-    rows: list[dict[str, object]] = []
+    canonical = _Canonical(at, actor.name)
+    rows: list[tuple[object, ...]] = []
     for event in events:
         seq += 1
-        digest = entry_hash(previous, seq, at, actor.name, event)
+        digest = hashlib.sha256(previous.encode("ascii") + canonical(seq, event)).hexdigest()
         rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "actor": actor.name,
-                "action": event.action,
-                "subject_id": event.subject_id,
-                "record_id": event.record_id,
-                "activity": event.activity,
-                "reason": event.reason,
-                "detail": dict(event.detail) if event.detail else None,
-                "prev_hash": previous,
-                "hash": digest,
-            }
+            (
+                seq,
+                at,
+                actor.name,
+                event.action,
+                event.subject_id,
+                event.record_id,
+                event.activity,
+                event.reason,
+                dict(event.detail) if event.detail else None,
+                previous,
+                digest,
+            )
         )
         previous = digest
     if rows:
-        session.execute(insert(_ENTRY), rows)
+        insert_tuples(session, _ENTRY, _COLUMNS, rows)
         session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
         held = session.identity_map.get(_HEAD_KEY)
         if held is not None:  # a head loaded earlier in this session must not read stale

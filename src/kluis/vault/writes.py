@@ -22,18 +22,19 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import Dialect, LargeBinary, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Dialect, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
 from kluis.core.actor import Actor
 from kluis.crypto import BlindIndexer, Cipher, new_data_key
 from kluis.register.versions import require_version
+from kluis.storage.bulk import id_form, insert_rows, insert_tuples
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
@@ -47,8 +48,10 @@ from kluis.vault.policy import (
 )
 
 _CHUNK = 1000
-#: Sealed values reach the insert as JSON text already.
-_RAW_DATA = frozenset({"data"})
+#: Columns that reach the insert in their stored form already: sealed values as JSON text,
+#: ids converted once per record (see ``id_form``).
+_RAW_RECORD = frozenset({"data", "id", "subject_id"})
+_RAW_IDS = frozenset({"id", "subject_id", "record_id"})
 _EVENT_COLUMNS = tuple(EVENTS.values())
 
 
@@ -153,9 +156,12 @@ class Reserved:
     """A new person's data key, stored ahead of their data by :func:`reserve_subjects`."""
 
     subject_id: uuid.UUID
-    cipher: Cipher
+    key: bytes
     #: Whether the key is the one the prepared record was sealed with ahead.
     fresh: bool
+
+    def __repr__(self) -> str:
+        return f"Reserved({self.subject_id}, fresh={self.fresh})"
 
 
 def associated(record_id: uuid.UUID, field_name: str) -> bytes:
@@ -373,77 +379,25 @@ def reserve_subjects(
     matched = match_subjects(session, (d for ready in prepared for d in ready.digests))
     seen: set[tuple[str, bytes]] = set()
     reserved: dict[int, Reserved] = {}
-    rows: list[dict[str, object]] = []
-    provider = keyring.provider
+    rows: list[tuple[object, ...]] = []
+    wrap = keyring.provider.wrap
+    to_db = id_form(session.get_bind().dialect)
     for ready in prepared:
         if any(digest in matched or digest in seen for digest in ready.digests):
             continue
         seen.update(ready.digests)
         subject_id = new_id()
         key = ready.fresh.key if ready.fresh is not None else new_data_key()
-        kek_id, wrapped = provider.wrap(key, context=subject_id.bytes)
-        rows.append(
-            {"subject_id": subject_id, "kek_id": kek_id, "wrapped": wrapped, "created_at": at}
-        )
-        reserved[ready.position] = Reserved(subject_id, Cipher(key), ready.fresh is not None)
-    insert_rows(session, _table(SubjectKey), rows)
+        kek_id, wrapped = wrap(key, context=subject_id.bytes)
+        rows.append((to_db(subject_id), kek_id, wrapped, at))
+        reserved[ready.position] = Reserved(subject_id, key, ready.fresh is not None)
+    insert_tuples(session, _table(SubjectKey), _KEY_COLUMNS, rows, raw=_RAW_IDS)
     return reserved
 
 
-_Processor = Callable[[Any], Any] | None
-_STATEMENTS: dict[
-    tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None, list[_Processor]]
-] = {}
-
-
-def _statement(
-    dialect: Dialect, table: Table, keys: tuple[str, ...], raw: frozenset[str]
-) -> tuple[str, tuple[str, ...] | None, list[_Processor]]:
-    cache_key = (dialect.name, table.fullname, keys)
-    found = _STATEMENTS.get(cache_key)
-    if found is None:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-        order = tuple(compiled.positiontup) if compiled.positiontup else None
-        processors: list[_Processor] = [
-            None
-            if key in raw or isinstance(table.c[key].type, LargeBinary)
-            else table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-            for key in (order or keys)
-        ]
-        found = _STATEMENTS[cache_key] = (compiled.string, order, processors)
-    return found
-
-
-def insert_rows(
-    session: Session,
-    table: Table,
-    rows: Sequence[Mapping[str, object]],
-    *,
-    raw: frozenset[str] = frozenset(),
-) -> None:
-    """Insert ``rows`` (all with the same keys) with one ``executemany`` of a statement
-    compiled once, converting values with the columns' own bind processors, column by column
-    (a value the whole column shares is converted once). Columns in ``raw`` are given in their
-    stored form already (JSON text); bytes go to both drivers as they are."""
-    if not rows:
-        return
-    connection = session.connection()
-    keys = tuple(rows[0])
-    sql, order, processors = _statement(connection.dialect, table, keys, raw)
-    names = order or keys
-    columns: list[list[Any]] = []
-    for key, convert in zip(names, processors, strict=True):
-        values = [row[key] for row in rows]
-        if convert is None:
-            columns.append(values)
-        elif values.count(values[0]) == len(values):
-            columns.append([convert(values[0])] * len(values))
-        else:
-            columns.append(list(map(convert, values)))
-    params: list[Any] = list(zip(*columns, strict=True))
-    if order is None:
-        params = [dict(zip(names, values, strict=True)) for values in params]
-    connection.exec_driver_sql(sql, params)
+_KEY_COLUMNS = ("subject_id", "kek_id", "wrapped", "created_at")
+_SUBJECT_COLUMNS = ("id", "created_at")
+_IDENTIFIER_COLUMNS = ("subject_id", "record_id", "kind", "digest")
 
 
 class _Batch:
@@ -457,61 +411,72 @@ class _Batch:
         at: datetime,
         reason: str | None,
         *,
+        dialect: Dialect,
         reserved: Mapping[int, Reserved],
     ) -> None:
         self.policy, self.keyring, self.version = policy, keyring, version
         self.at, self.reason = at, reason
         self.reserved = reserved
-        self.subjects: list[dict[str, object]] = []
-        self.keys: list[dict[str, object]] = []
+        self.to_db = id_form(dialect)
+        self.db_ids: dict[uuid.UUID, object] = {}
+        self.subjects: list[tuple[object, ...]] = []
+        self.keys: list[tuple[object, ...]] = []
         self.creates: dict[uuid.UUID, dict[str, object]] = {}
         self.updates: dict[uuid.UUID, dict[str, object]] = {}
         self.plain: dict[uuid.UUID, dict[str, str]] = {}
-        self.identifiers: dict[uuid.UUID, list[dict[str, object]]] = {}
+        self.identifiers: dict[uuid.UUID, list[tuple[object, ...]]] = {}
         self.events: list[Event] = []
         self.detail_cache: dict[tuple[str, ...], dict[str, object]] = {}
+        self.fields_cache: dict[tuple[str, ...], str] = {}
 
-    def add_subject(self, ready: Prepared) -> tuple[uuid.UUID, Cipher, bool]:
-        """A new subject for ``ready``: its id, cipher, and whether ``ready.fresh`` fits it."""
+    def db_id(self, value: uuid.UUID) -> object:
+        """``value`` as the database driver takes it, converted once."""
+        found = self.db_ids.get(value)
+        if found is None:
+            found = self.db_ids[value] = self.to_db(value)
+        return found
+
+    def add_subject(self, ready: Prepared) -> tuple[uuid.UUID, bytes, bool]:
+        """A new subject for ``ready``: its id, data key, and whether ``ready.fresh`` fits it."""
         found = self.reserved.get(ready.position)
         if found is not None:
-            self.subjects.append({"id": found.subject_id, "created_at": self.at})
-            return found.subject_id, found.cipher, found.fresh
+            self.subjects.append((self.db_id(found.subject_id), self.at))
+            return found.subject_id, found.key, found.fresh
         owner = new_id()
-        if ready.fresh is not None:
-            kek_id, wrapped = self.keyring.provider.wrap(ready.fresh.key, context=owner.bytes)
-            key_row = {
-                "subject_id": owner,
-                "kek_id": kek_id,
-                "wrapped": wrapped,
-                "created_at": self.at,
-            }
-            cipher = Cipher(ready.fresh.key)
-        else:
-            cipher, key_row = self.keyring.create(owner, self.at)
-        self.subjects.append({"id": owner, "created_at": self.at})
-        self.keys.append(key_row)
-        return owner, cipher, ready.fresh is not None
+        key = ready.fresh.key if ready.fresh is not None else new_data_key()
+        kek_id, wrapped = self.keyring.provider.wrap(key, context=owner.bytes)
+        self.keys.append((self.db_id(owner), kek_id, wrapped, self.at))
+        self.subjects.append((self.db_id(owner), self.at))
+        return owner, key, ready.fresh is not None
+
+    def _fields(self, values: Mapping[str, str]) -> str:
+        names = tuple(values)
+        found = self.fields_cache.get(names)
+        if found is None:
+            found = self.fields_cache[names] = ",".join(sorted(names))
+        return found
 
     def create(
-        self, owner: uuid.UUID, ready: Prepared, cipher: Cipher, *, sealed_ahead: bool
+        self, owner: uuid.UUID, ready: Prepared, cipher: Cipher | None, *, sealed_ahead: bool
     ) -> uuid.UUID:
         if sealed_ahead and ready.fresh is not None:
             record_id, data = uuid.UUID(bytes=ready.fresh.record_id), ready.fresh.data
         else:
+            assert cipher is not None
             record_id = new_id()
             data = json.dumps(seal_values(cipher, record_id, ready.values))
         row_events: dict[str, object] = dict.fromkeys(_EVENT_COLUMNS)
         row_events.update(ready.events)
         if row_events["collected"] is None:
             row_events["collected"] = self.at.date()
+        owner_db, record_db = self.db_id(owner), self.db_id(record_id)
         self.creates[record_id] = {
-            "id": record_id,
-            "subject_id": owner,
+            "id": record_db,
+            "subject_id": owner_db,
             "activity": self.policy.id,
             "source": ready.source,
             "status": "active",
-            "fields": ",".join(sorted(ready.values)),
+            "fields": self._fields(ready.values),
             "data": data,
             "row_digest": ready.row_digest,
             "register_version": self.version,
@@ -521,8 +486,7 @@ class _Batch:
         }
         self.plain[record_id] = ready.values
         self.identifiers[record_id] = [
-            {"subject_id": owner, "record_id": record_id, "kind": kind, "digest": digest}
-            for kind, digest in ready.digests
+            (owner_db, record_db, kind, digest) for kind, digest in ready.digests
         ]
         self._audit("record_create", owner, record_id, ready)
         return record_id
@@ -574,13 +538,14 @@ class _Batch:
         return record_id, digest
 
     def _index(self, owner: uuid.UUID, record_id: uuid.UUID, values: Mapping[str, str]) -> None:
+        owner_db, record_db = self.db_id(owner), self.db_id(record_id)
         self.identifiers[record_id] = [
-            {
-                "subject_id": owner,
-                "record_id": record_id,
-                "kind": spec.index_kind,
-                "digest": self.keyring.index(spec.index_kind, index_form(spec, values[spec.name])),
-            }
+            (
+                owner_db,
+                record_db,
+                spec.index_kind,
+                self.keyring.index(spec.index_kind, index_form(spec, values[spec.name])),
+            )
             for spec in self.policy.identifiers
             if spec.name in values
         ]
@@ -602,13 +567,13 @@ class _Batch:
         )
 
     def flush(self, session: Session, actor: Actor) -> None:
-        insert_rows(session, _table(SubjectKey), self.keys)
-        insert_rows(session, _table(Subject), self.subjects)
-        insert_rows(session, _table(Record), list(self.creates.values()), raw=_RAW_DATA)
+        insert_tuples(session, _table(SubjectKey), _KEY_COLUMNS, self.keys, raw=_RAW_IDS)
+        insert_tuples(session, _table(Subject), _SUBJECT_COLUMNS, self.subjects, raw=_RAW_IDS)
+        insert_rows(session, _table(Record), list(self.creates.values()), raw=_RAW_RECORD)
         if self.updates:
             self._flush_updates(session)
         identifiers = [row for rows in self.identifiers.values() for row in rows]
-        insert_rows(session, _table(Identifier), identifiers)
+        insert_tuples(session, _table(Identifier), _IDENTIFIER_COLUMNS, identifiers, raw=_RAW_IDS)
         if self.events:
             record_events(session, actor, self.events, at=self.at)
 
@@ -656,6 +621,30 @@ def _owner(
     return next(iter(candidates), None)
 
 
+def _cipher_of(
+    session: Session,
+    keyring: Keyring,
+    ciphers: dict[uuid.UUID, Cipher],
+    new_keys: Mapping[uuid.UUID, bytes],
+    owner: uuid.UUID,
+    *,
+    activity: str,
+) -> Cipher:
+    """The cipher of ``owner``: made from a key new in this batch, or unwrapped from the key
+    store; :class:`FieldRefused` when the person's key is gone (erased meanwhile)."""
+    cipher = ciphers.get(owner)
+    if cipher is None and owner in new_keys:
+        cipher = ciphers[owner] = Cipher(new_keys[owner])
+    if cipher is None:
+        ciphers.update(keyring.ciphers(session, [owner]))
+        cipher = ciphers.get(owner)
+    if cipher is None:
+        raise FieldRefused(
+            "the person matched was erased; their data key is gone", activity=activity
+        )
+    return cipher
+
+
 def write_prepared(
     session: Session,
     keyring: Keyring,
@@ -692,26 +681,30 @@ def write_prepared(
     if subject_id is not None:
         changing.add(subject_id)
     ciphers = keyring.ciphers(session, changing) if changing else {}
-    batch = _Batch(policy, keyring, version, at, reason, reserved=reserved or {})
+    batch = _Batch(
+        policy,
+        keyring,
+        version,
+        at,
+        reason,
+        dialect=session.get_bind().dialect,
+        reserved=reserved or {},
+    )
     batch_owners: dict[tuple[str, bytes], uuid.UUID] = {}
+    #: Data keys of the people new in this batch, made into ciphers only when needed.
+    new_keys: dict[uuid.UUID, bytes] = {}
     for ready in prepared:
         row = ready.row
         try:
             owner = _owner(ready, matched, batch_owners, subject_id, policy.id)
             sealed_ahead = False
             if owner is None:
-                owner, ciphers[owner], sealed_ahead = batch.add_subject(ready)
+                owner, new_keys[owner], sealed_ahead = batch.add_subject(ready)
             record = existing.get(owner)
             unchanged = record is not None and record["row_digest"] == ready.row_digest
-            cipher = ciphers.get(owner)
-            if cipher is None and not unchanged:
-                ciphers.update(keyring.ciphers(session, [owner]))
-                cipher = ciphers.get(owner)
-                if cipher is None:
-                    raise FieldRefused(
-                        "the person matched was erased; their data key is gone",
-                        activity=policy.id,
-                    )
+            cipher = None
+            if not unchanged and not (record is None and sealed_ahead):
+                cipher = _cipher_of(session, keyring, ciphers, new_keys, owner, activity=policy.id)
         except FieldRefused as error:
             outcomes[ready.position] = Refusal(error, row)
             continue
@@ -720,7 +713,6 @@ def write_prepared(
         if record is not None and unchanged:
             outcomes[ready.position] = Written(record["id"], owner, "unchanged", row)  # type: ignore[arg-type]
             continue
-        assert cipher is not None
         if record is None:
             record_id = batch.create(owner, ready, cipher, sealed_ahead=sealed_ahead)
             existing[owner] = {
@@ -731,6 +723,7 @@ def write_prepared(
             }
             outcomes[ready.position] = Written(record_id, owner, "created", row)
         else:
+            assert cipher is not None
             updated = batch.update(record, ready, cipher)
             if updated is None:
                 outcomes[ready.position] = Written(record["id"], owner, "unchanged", row)  # type: ignore[arg-type]
