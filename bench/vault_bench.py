@@ -61,7 +61,7 @@ from kluis.vault import (
 )
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
 from kluis.vault.policy import all_policies, index_form, normalise, parse_event
-from kluis.vault.writes import seal_values
+from kluis.vault.sealing import seal_values
 
 HERE = Path(__file__).resolve().parent
 REGISTER = HERE.parent / "tests" / "fixtures" / "vault-register.yaml"

@@ -35,7 +35,8 @@ from kluis.vault.importing import (
 )
 from kluis.vault.models import Identifier, ImportJob, ImportRefusal, Record, Subject, SubjectKey
 from kluis.vault.policy import activity_policy
-from kluis.vault.writes import Prepared, new_id, open_values
+from kluis.vault.sealing import open_values
+from kluis.vault.writes import Prepared, new_id
 from tests.conftest import MARKETING, PAYROLL, RECRUITER
 
 HEADER = "Name;E-mail;phone;Selection End\n"

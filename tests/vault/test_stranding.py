@@ -33,7 +33,7 @@ from kluis.vault import (
     store_record,
 )
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
-from kluis.vault.writes import open_values
+from kluis.vault.sealing import open_values
 from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER
 
 Mutate = Callable[[dict[str, Any]], None]

@@ -20,7 +20,7 @@ from kluis.vault import (
     write_records,
 )
 from kluis.vault.models import Identifier, Record, Subject
-from kluis.vault.writes import open_values
+from kluis.vault.sealing import open_values
 from tests.conftest import MARKETING, PAYROLL, RECRUITER
 
 CANDIDATE = {"name": "An Peeters", "email": "an.peeters@example.be", "phone": "0470 12 34 56"}

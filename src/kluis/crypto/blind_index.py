@@ -36,4 +36,4 @@ class BlindIndexer:
 
     def digest(self, kind: str, normalised: str) -> bytes:
         """The 32-byte index of ``normalised``, a value already in its canonical form."""
-        return hmac.new(self.key(kind), normalised.encode("utf-8"), hashlib.sha256).digest()
+        return hmac.digest(self.key(kind), normalised.encode("utf-8"), hashlib.sha256)

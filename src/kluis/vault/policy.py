@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
@@ -79,7 +80,7 @@ class FieldSpec:
     kind: ValueKind
     identifier: bool
 
-    @property
+    @cached_property
     def index_kind(self) -> str:
         """The blind-index kind: shared for e-mail, phone and national number, else the category."""
         return self.kind.value if self.kind in _SHARED_KINDS else f"category:{self.category}"
@@ -99,7 +100,7 @@ class ActivityPolicy:
         """The activity id."""
         return self.activity.id
 
-    @property
+    @cached_property
     def identifiers(self) -> list[FieldSpec]:
         """The fields by which a person is found again."""
         return [spec for spec in self.fields.values() if spec.identifier]

@@ -19,7 +19,7 @@ from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject
 from kluis.vault.policy import EVENTS, ActivityPolicy, ValueKind, all_policies, lookup_form
-from kluis.vault.writes import open_values
+from kluis.vault.sealing import open_values
 
 #: Identifier kinds a person can be looked up by, to the field kind that normalises them.
 LOOKUP_KINDS = (ValueKind.email, ValueKind.phone, ValueKind.national_number)

@@ -46,7 +46,7 @@ from kluis.vault.erasure import drop_records
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record
 from kluis.vault.policy import ActivityPolicy, ValueKind, all_policies, index_form
-from kluis.vault.writes import open_values
+from kluis.vault.sealing import open_values
 
 _CHUNK: Final = 500
 #: The reason written in the audit log for changes a register version makes.

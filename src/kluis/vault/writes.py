@@ -15,9 +15,6 @@ A write has three steps, which :func:`write_records` runs in one go and an impor
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import os
 import time
@@ -46,6 +43,7 @@ from kluis.vault.policy import (
     normalise,
     parse_event,
 )
+from kluis.vault.sealing import content_digest, open_values, seal_fresh, seal_values
 
 _CHUNK = 1000
 #: Columns that reach the insert in their stored form already: sealed values as JSON text,
@@ -164,29 +162,6 @@ class Reserved:
         return f"Reserved({self.subject_id}, fresh={self.fresh})"
 
 
-def associated(record_id: uuid.UUID, field_name: str) -> bytes:
-    """The associated data binding a sealed value to its record and field."""
-    return record_id.bytes + b"|" + field_name.encode("utf-8")
-
-
-def seal_values(cipher: Cipher, record_id: uuid.UUID, values: Mapping[str, str]) -> dict[str, str]:
-    """Seal each value on its own, with a fresh nonce, bound to record and field."""
-    return {
-        name: base64.b64encode(
-            cipher.seal(value.encode("utf-8"), associated(record_id, name))
-        ).decode()
-        for name, value in values.items()
-    }
-
-
-def open_values(cipher: Cipher, record_id: uuid.UUID, data: Mapping[str, str]) -> dict[str, str]:
-    """The plaintext of a record's sealed values."""
-    return {
-        name: cipher.open(base64.b64decode(sealed), associated(record_id, name)).decode("utf-8")
-        for name, sealed in data.items()
-    }
-
-
 def _prepare(
     policy: ActivityPolicy, position: int, item: RecordInput, indexer: BlindIndexer
 ) -> Prepared:
@@ -217,27 +192,6 @@ def _prepare(
     source = _source(policy, item.source)
     row_digest = content_digest(indexer.key("row"), policy.id, values, events, source)
     return Prepared(position, item.row, values, events, digests, row_digest, source)
-
-
-def content_digest(
-    key: bytes,
-    activity: str,
-    values: Mapping[str, str],
-    events: Mapping[str, date | None],
-    source: str | None,
-) -> bytes:
-    """A keyed digest of what a record holds, so that a write that changes nothing is seen
-    without decrypting the record (and without a digest that reveals the values)."""
-    canonical = json.dumps(
-        {
-            "activity": activity,
-            "values": dict(values),
-            "events": {k: v.isoformat() for k, v in events.items() if v is not None},
-            "source": source,
-        },
-        sort_keys=True,
-    ).encode("utf-8")
-    return hmac.digest(key, canonical, hashlib.sha256)
 
 
 def check_writable(policy: ActivityPolicy, actor: Actor) -> None:
@@ -301,10 +255,9 @@ def prepare_records(
             outcomes.append(Refusal(error, item.row))
             continue
         if seal:
-            key = new_data_key()
-            record_id = new_id()
-            sealed = seal_values(Cipher(key), record_id, ready.values)
-            ready = ready._replace(fresh=Fresh(key, record_id.bytes, json.dumps(sealed)))
+            record_id = new_id().bytes
+            key, data = seal_fresh(record_id, ready.values)
+            ready = ready._replace(fresh=Fresh(key, record_id, data))
         outcomes.append(ready)
         prepared.append(ready)
     return outcomes, prepared
