@@ -5,7 +5,7 @@ One ``executemany`` of a statement compiled once per table and set of columns, w
 converted column by column by the columns' own bind processors (a value the whole column
 shares is converted once). SQLAlchemy's ORM and its Core ``execute(insert(), rows)`` do the
 same work row by row and value by value, which costs more than the insert itself at this
-scale.
+scale. On PostgreSQL a batch goes by ``COPY``.
 """
 
 from __future__ import annotations
@@ -74,9 +74,31 @@ def insert_tuples(
         else:
             columns.append(list(map(convert, values)))
     params: list[Any] = list(zip(*columns, strict=True))
-    if not positional:
-        params = [dict(zip(order, values, strict=True)) for values in params]
-    connection.exec_driver_sql(sql, params)
+    if connection.dialect.name == "postgresql" and len(params) >= _COPY_FROM:
+        _copy(connection.connection.driver_connection, table, order, params)
+    elif positional:
+        connection.exec_driver_sql(sql, params)
+    else:
+        connection.exec_driver_sql(sql, [dict(zip(order, values, strict=True)) for values in params])
+
+
+#: From this many rows on, PostgreSQL takes them by ``COPY``: one stream instead of a
+#: statement per row, several times faster for an import's batches.
+_COPY_FROM = 200
+
+
+def _copy(driver: Any, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Stream ``rows`` into ``table`` with PostgreSQL's ``COPY ... FROM STDIN``, in the
+    transaction of ``driver`` (a psycopg connection)."""
+    from psycopg import sql  # noqa: PLC0415 - PostgreSQL's driver, loaded only when used
+
+    target = sql.Identifier(*([table.schema] if table.schema else []), table.name)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        target, sql.SQL(", ").join(sql.Identifier(name) for name in names)
+    )
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(

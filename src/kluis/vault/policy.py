@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Final
 
 import phonenumbers
