@@ -20,5 +20,7 @@ echo "== vault: the same file again matches every person and doubles no one"
 "$kluis" import "$csv" --activity candidates --map "einde selectie=selection_end"
 echo "== vault: kluis subject find, as the recruiter"
 KLUIS_USER=rik "$kluis" subject find --email kobe.mertens0@example.org
+echo "== vault: what retention will erase, and when"
+"$kluis" retention plan
 "$kluis" audit verify
 "$kluis" backup

@@ -14,7 +14,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kluis import __version__
-from kluis.cli import audit, backup, importing, keys, register_apply, subjects, users
+from kluis.cli import (
+    audit,
+    backup,
+    importing,
+    keys,
+    register_apply,
+    retention,
+    subjects,
+    users,
+)
 from kluis.cli.console import domain_errors, err, fail, language, out, t
 from kluis.documents import DocumentFormat, publication, render_notice, render_register
 from kluis.i18n import LANGUAGES, N_
@@ -384,6 +393,7 @@ def build_app(lang: str) -> typer.Typer:
     importing.add_to(app, lang)
     keys.add_to(app, lang)
     backup.add_to(app, lang)
+    retention.add_to(app, lang)
     return app
 
 

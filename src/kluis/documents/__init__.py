@@ -18,9 +18,11 @@ from kluis.documents.html import render_html
 from kluis.documents.language import Lang
 from kluis.documents.markdown import render_markdown
 from kluis.documents.pdf import html_to_pdf
+from kluis.documents.retention import describe
 from kluis.documents.xlsx import render_xlsx
 from kluis.i18n import LANGUAGES
 from kluis.register.loader import LoadedRegister
+from kluis.register.schema import Retention
 
 
 class DocumentFormat(StrEnum):
@@ -110,4 +112,17 @@ def publication(loaded: LoadedRegister) -> list[Publication]:
     return documents
 
 
-__all__ = ["DocumentFormat", "Publication", "publication", "render_notice", "render_register"]
+def describe_retention(language: str, retention: Retention | None, *, country: str) -> str:
+    """A retention rule as the register and the notice write it, in ``language``."""
+    lang = Lang.of(language, first_language=language, country=country)
+    return describe(lang, retention)
+
+
+__all__ = [
+    "DocumentFormat",
+    "Publication",
+    "describe_retention",
+    "publication",
+    "render_notice",
+    "render_register",
+]

@@ -26,6 +26,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
         "register/versions.py",
         "register/diff.py",
         "vault",
+        "retention",
         "backup",
     ),
 }

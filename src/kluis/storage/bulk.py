@@ -79,7 +79,9 @@ def insert_tuples(
     elif positional:
         connection.exec_driver_sql(sql, params)
     else:
-        connection.exec_driver_sql(sql, [dict(zip(order, values, strict=True)) for values in params])
+        connection.exec_driver_sql(
+            sql, [dict(zip(order, values, strict=True)) for values in params]
+        )
 
 
 #: From this many rows on, PostgreSQL takes them by ``COPY``: one stream instead of a

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final, cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event, record_events
@@ -217,4 +217,24 @@ def record_refused_read(
         actor,
         Event("record_read_refused", subject_id=subject_id, reason=reason),
         at=at,
+    )
+
+
+def event_counts(session: Session, activity: str, event: str) -> dict[date | None, int]:
+    """How many records of ``activity`` hold each value of the event column ``event``
+    (``collected``, ``selection_end``, ``record_date``, ...; None: the event has not
+    happened). Counts only: no value is read, no key is needed, nothing is audited."""
+    column = _RECORD.c[event]
+    rows = session.execute(
+        select(column, func.count()).where(Record.activity == activity).group_by(column)
+    ).all()
+    return {day: int(count) for day, count in rows}
+
+
+def record_count(session: Session, activity: str) -> int:
+    """How many records ``activity`` holds."""
+    return int(
+        session.execute(
+            select(func.count()).select_from(Record).where(Record.activity == activity)
+        ).scalar_one()
     )

@@ -1,0 +1,144 @@
+"""When a record's retention ends: pure rules, no I/O.
+
+An activity's ``retention`` says how long (``keep``) after which event (``after``) its
+records are kept, and what happens then (``then``: erase or anonymise). The period runs
+from the day of the event; a record is **due** on the first day after the period.
+
+Calendar arithmetic follows Regulation (EEC, Euratom) No 1182/71 (periods, dates and time
+limits), the rule EU law counts periods by: a period of years, months or weeks ends on the
+day of the last year, month or week that has the same number (or weekday) as the day the
+event happened; when that month is too short, on its last day. So a period of one year
+after 29 February 2024 ends on 28 February 2025, one month after 31 January ends on the
+last day of February, and the record is due the day after. Periods of days end that many
+days after the event. Whether a national rule counts otherwise for a given law is not
+settled here: the reference marks it unconfirmed, so Kluis takes the later of the readings
+(a record is never erased before the last day of the period has passed).
+
+``after: fiscal_year_end`` runs from the end of the fiscal year in which the record's date
+falls (``organisation.fiscal_year_end``, ``12-31`` by default): with a fiscal year ending
+on 30 June, a record dated 15 August 2026 belongs to the year ending 30 June 2027.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+from kluis.register.schema import (
+    Activity,
+    LegalBasis,
+    Retention,
+    RetentionAction,
+    RetentionEvent,
+)
+from kluis.register.types import Duration
+
+#: The record column each retention event is read from. Consent events are not columns
+#: of a record: until consent is tracked for a record, none has happened.
+EVENT_COLUMNS: Final[dict[RetentionEvent, str]] = {
+    RetentionEvent.collected: "collected",
+    RetentionEvent.last_contact: "last_contact",
+    RetentionEvent.contract_end: "contract_end",
+    RetentionEvent.employment_end: "employment_end",
+    RetentionEvent.selection_end: "selection_end",
+    RetentionEvent.fiscal_year_end: "record_date",
+}
+
+
+def add_period(day: date, period: Duration) -> date:
+    """``day`` plus ``period`` in calendar units: years and months to the same day number,
+    or the month's last day when it has no such day; then weeks and days."""
+    months = day.month - 1 + period.total_months
+    year, month = day.year + months // 12, months % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    moved = date(year, month, min(day.day, last))
+    return moved + timedelta(weeks=period.weeks, days=period.days)
+
+
+def fiscal_year_end(day: date, month_day: str) -> date:
+    """The last day of the fiscal year ``day`` falls in, for a year ending on ``month_day``
+    (``MM-DD``; ``02-29`` is read as the last day of February)."""
+    month, end_day = (int(part) for part in month_day.split("-"))
+
+    def end_in(year: int) -> date:
+        return date(year, month, min(end_day, calendar.monthrange(year, month)[1]))
+
+    this_year = end_in(day.year)
+    return this_year if day <= this_year else end_in(day.year + 1)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An activity's retention, read for the sweep."""
+
+    activity: str
+    #: The rule as the register writes it.
+    retention: Retention
+    keep: Duration | None
+    after: RetentionEvent | None
+    then: RetentionAction
+    review: Duration | None
+    renew: Duration | None
+    #: The records are kept because a law requires it (Art. 6(1)(c)); an erasure request
+    #: does not end them before the period (Art. 17(3)(b)).
+    legal_obligation: bool
+
+    @property
+    def column(self) -> str | None:
+        """The record column the period runs from; None when no column holds the event."""
+        return EVENT_COLUMNS.get(self.after) if self.after is not None else None
+
+    @property
+    def has_period(self) -> bool:
+        """Whether the rule ends records at all (a period and the event it runs from)."""
+        return self.keep is not None and self.after is not None
+
+
+def rule_of(activity: Activity) -> Rule | None:
+    """The retention rule of ``activity``; None when the register gives it none."""
+    retention = activity.retention
+    if retention is None:
+        return None
+    basis = activity.legal_basis.basis if activity.legal_basis else None
+    return Rule(
+        activity=activity.id,
+        retention=retention,
+        keep=retention.keep,
+        after=retention.after,
+        then=retention.then,
+        review=retention.review,
+        renew=retention.renew,
+        legal_obligation=basis is LegalBasis.legal_obligation,
+    )
+
+
+def event_day(rule: Rule, event: date, fiscal_year: str) -> date:
+    """The day the period starts from, for an event column holding ``event``."""
+    if rule.after is RetentionEvent.fiscal_year_end:
+        return fiscal_year_end(event, fiscal_year)
+    return event
+
+
+def due_date(rule: Rule, events: Mapping[str, date | None], fiscal_year: str) -> date | None:
+    """The first day a record is no longer kept: the day after its period ends. None when
+    the rule has no period or the event has not happened (yet) for the record."""
+    if rule.keep is None or rule.column is None:
+        return None
+    event = events.get(rule.column)
+    if event is None:
+        return None
+    return add_period(event_day(rule, event, fiscal_year), rule.keep) + timedelta(days=1)
+
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "Rule",
+    "add_period",
+    "due_date",
+    "event_day",
+    "fiscal_year_end",
+    "rule_of",
+]

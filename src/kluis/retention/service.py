@@ -1,0 +1,142 @@
+"""The retention plan: for every activity, what is due to be erased or anonymised and when,
+what has no due date yet, and what a law keeps.
+
+The plan counts records; it reads no value and names no person, so it needs no data key.
+It groups the records of an activity by the day of the event their period runs from (one
+query per activity), so a vault of a million records is planned from a few thousand groups.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from kluis.core.actor import Actor
+from kluis.core.errors import NotAllowed
+from kluis.register.schema import RetentionAction
+from kluis.register.versions import require_version
+from kluis.retention.policy import Rule, add_period, due_date, rule_of
+from kluis.vault import event_counts, record_count
+
+
+def require_privacy_staff(actor: Actor) -> None:
+    """Only the DPO or an administrator plans and runs retention."""
+    if not (actor.is_dpo or actor.is_admin):
+        raise NotAllowed("only the DPO or an administrator may plan or run retention")
+
+
+@dataclass(frozen=True)
+class ActivityPlan:
+    """The retention of one activity's records, as on the plan's day."""
+
+    activity: str
+    #: The register's rule; None when the activity has no retention (a finding of its own).
+    rule: Rule | None
+    records: int
+    #: Records whose period has ended on or before the plan's day: the next run acts on them.
+    due: int = 0
+    #: Records due later, by the first day of the month they fall due in.
+    schedule: dict[date, int] = field(default_factory=dict)
+    #: Records whose event has not happened (a contract still running): no due date yet.
+    open: int = 0
+    #: Records with an event but a rule without a period (review only).
+    review_only: int = 0
+    #: Records due for review (``review:``), counted from the day they were collected.
+    review_due: int = 0
+    next_due: date | None = None
+    last_due: date | None = None
+
+    @property
+    def action(self) -> RetentionAction | None:
+        """What happens to due records: erase or anonymise."""
+        return self.rule.then if self.rule is not None else None
+
+    @property
+    def held_by_law(self) -> int:
+        """Records a legal obligation keeps until their due date (Art. 17(3)(b))."""
+        if self.rule is None or not self.rule.legal_obligation:
+            return 0
+        return sum(self.schedule.values())
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    """What retention does, activity by activity, as on ``at``."""
+
+    at: date
+    fiscal_year_end: str
+    #: The organisation's country, for the register's wording of the rules.
+    country: str
+    activities: list[ActivityPlan]
+
+    @property
+    def due(self) -> int:
+        """Records the next run erases or anonymises."""
+        return sum(plan.due for plan in self.activities)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _activity_plan(
+    session: Session, activity: str, rule: Rule | None, *, at: date, fiscal_year: str
+) -> ActivityPlan:
+    total = record_count(session, activity)
+    if rule is None:
+        return ActivityPlan(activity, None, total)
+    due = open_ = review_only = review_due = 0
+    schedule: Counter[date] = Counter()
+    days: list[date] = []
+    if rule.column is not None:
+        for event, count in event_counts(session, activity, rule.column).items():
+            if event is None:
+                open_ += count
+                continue
+            when = due_date(rule, {rule.column: event}, fiscal_year)
+            if when is None:
+                review_only += count
+            elif when <= at:
+                due += count
+                days.append(when)
+            else:
+                schedule[_month(when)] += count
+                days.append(when)
+    else:
+        open_ = total
+    if rule.review is not None:
+        review = rule.review
+        for collected, count in event_counts(session, activity, "collected").items():
+            if collected is not None and add_period(collected, review) <= at:
+                review_due += count
+    upcoming = [day for day in days if day > at]
+    return ActivityPlan(
+        activity,
+        rule,
+        total,
+        due=due,
+        schedule=dict(sorted(schedule.items())),
+        open=open_,
+        review_only=review_only,
+        review_due=review_due,
+        next_due=min(upcoming, default=None),
+        last_due=max(days, default=None),
+    )
+
+
+def retention_plan(session: Session, actor: Actor, *, at: date) -> RetentionPlan:
+    """The retention plan of the applied register's activities, as on ``at``."""
+    require_privacy_staff(actor)
+    stored = require_version(session)
+    fiscal_year = stored.register.organisation.fiscal_year_end
+    plans = [
+        _activity_plan(session, activity.id, rule_of(activity), at=at, fiscal_year=fiscal_year)
+        for activity in stored.register.activities
+    ]
+    return RetentionPlan(at, fiscal_year, stored.register.organisation.country, plans)
+
+
+__all__ = ["ActivityPlan", "RetentionPlan", "require_privacy_staff", "retention_plan"]

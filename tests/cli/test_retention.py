@@ -1,0 +1,66 @@
+"""``kluis retention plan``: the plan as a table and as JSON, as on a given day; the DPO or
+an administrator only; a bad date named."""
+
+from __future__ import annotations
+
+import json
+
+from kluis.core.clock import FixedClock
+from kluis.crypto import LocalKeyProvider
+from kluis.storage import transaction
+from kluis.vault import Keyring, RecordInput, write_records
+from tests.cli.conftest import Kluis, VaultHome
+from tests.conftest import DPO_ACTOR
+
+
+def _candidates(home: VaultHome, clock: FixedClock) -> None:
+    items = [
+        RecordInput(
+            {"name": "Kandidaat A", "email": "a@example.be"}, {"selection_end": "2024-05-01"}
+        ),
+        RecordInput(
+            {"name": "Kandidaat B", "email": "b@example.be"}, {"selection_end": "2026-10-15"}
+        ),
+        RecordInput({"name": "Kandidaat C", "email": "c@example.be"}),
+    ]
+    with transaction(home.engine) as session:
+        ring = Keyring(LocalKeyProvider(home.keys))
+        write_records(session, ring, DPO_ACTOR, "candidates", items, at=clock.now())
+
+
+def test_the_plan_as_json(vault_home: VaultHome, clock: FixedClock, kluis: Kluis) -> None:
+    _candidates(vault_home, clock)
+    outcome = kluis("retention", "plan", "--at", "2026-12-01", "--format", "json")
+    assert outcome.code == 0, outcome.stderr
+    plan = json.loads(outcome.stdout)
+    assert (plan["at"], plan["due"], plan["fiscal_year_end"]) == ("2026-12-01", 1, "12-31")
+    candidates = next(a for a in plan["activities"] if a["activity"] == "candidates")
+    assert candidates["records"] == 3 and candidates["due"] == 1
+    assert candidates["no_due_date"] == 1 and candidates["action"] == "erase"
+    assert candidates["scheduled"] == [{"month": "2028-10", "records": 1}]
+    assert (candidates["keep"], candidates["after"]) == ("P2Y", "selection_end")
+    assert "Kandidaat" not in outcome.stdout and "example.be" not in outcome.stdout
+
+
+def test_the_plan_as_a_table(vault_home: VaultHome, clock: FixedClock, kluis: Kluis) -> None:
+    _candidates(vault_home, clock)
+    outcome = kluis("retention", "plan", "--at", "2028-10-16")
+    assert outcome.code == 0, outcome.stderr
+    assert "Retention plan as on 2028-10-16" in outcome.stdout
+    assert (
+        "Two years after the end of the selection procedure, then erased."
+        in " ".join(outcome.stdout.split())
+        or "candidates" in outcome.stdout
+    )
+    assert "2 record(s) are due now" in outcome.stdout
+
+
+def test_only_the_dpo_or_an_administrator(vault_home: VaultHome, kluis: Kluis) -> None:
+    outcome = kluis("retention", "plan", user="rik")
+    assert outcome.code == 5 and "DPO or an administrator" in outcome.stderr
+    assert kluis("retention", "plan", user="ada").code == 0
+
+
+def test_a_bad_date_is_named(vault_home: VaultHome, kluis: Kluis) -> None:
+    outcome = kluis("retention", "plan", "--at", "1 December")
+    assert outcome.code == 2 and "'1 December' is not an ISO date" in outcome.stderr
