@@ -64,3 +64,49 @@ def test_only_the_dpo_or_an_administrator(vault_home: VaultHome, kluis: Kluis) -
 def test_a_bad_date_is_named(vault_home: VaultHome, kluis: Kluis) -> None:
     outcome = kluis("retention", "plan", "--at", "1 December")
     assert outcome.code == 2 and "'1 December' is not an ISO date" in outcome.stderr
+
+
+def test_a_run_erases_what_is_due_and_is_listed(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis
+) -> None:
+    _candidates(vault_home, clock)
+    outcome = kluis("retention", "run", "--at", "2026-12-01")
+    assert outcome.code == 0, outcome.stderr
+    assert "Retention run 1 as on 2026-12-01: candidates erased 1; 1 person(s) erased" in " ".join(
+        outcome.stdout.split()
+    )
+    again = kluis("retention", "run", "--at", "2026-12-01", "--format", "json")
+    assert json.loads(again.stdout)[0]["counts"] == {}
+    runs = json.loads(kluis("retention", "runs", "--format", "json").stdout)
+    assert [(run["run"], run["status"]) for run in runs] == [(2, "done"), (1, "done")]
+    assert runs[1]["counts"] == {"candidates": {"erase": 1}}
+    table = kluis("retention", "runs")
+    assert table.code == 0 and "candidates" in table.stdout and "finished" in table.stdout
+
+
+def test_holds_set_listed_and_lifted(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis
+) -> None:
+    _candidates(vault_home, clock)
+    outcome = kluis("retention", "hold", "set", "--activity", "candidates", "--reason", "Audit 7")
+    assert outcome.code == 0 and "Legal hold 1 set." in outcome.stdout, outcome.stderr
+    run = kluis("retention", "run", "--at", "2026-12-01")
+    assert "candidates: 1 record(s) due but kept by a legal hold." in run.stdout
+    holds = json.loads(kluis("retention", "hold", "list", "--format", "json").stdout)
+    assert [(h["hold"], h["scope"], h["target"], h["active"]) for h in holds] == [
+        (1, "activity", "candidates", True)
+    ]
+    assert "Audit 7" in kluis("retention", "hold", "list", "--active").stdout
+    lifted = kluis("retention", "hold", "lift", "1", "--reason", "Audit closed")
+    assert lifted.code == 0 and "Legal hold 1 lifted." in lifted.stdout
+    assert kluis("retention", "hold", "lift", "1", "--reason", "again").code != 0
+    assert "Audit 7" not in kluis("retention", "hold", "list", "--active").stdout
+
+
+def test_a_hold_names_what_is_wrong(vault_home: VaultHome, kluis: Kluis) -> None:
+    bad_id = kluis("retention", "hold", "set", "--subject", "not-an-id", "--reason", "x")
+    assert bad_id.code == 2 and "--subject takes an id" in bad_id.stderr
+    no_reason = kluis("retention", "hold", "set", "--activity", "candidates")
+    assert no_reason.code != 0 and "needs a reason" in no_reason.stderr
+    unknown = kluis("retention", "hold", "set", "--activity", "nope", "--reason", "x")
+    assert unknown.code != 0 and "no activity 'nope'" in unknown.stderr

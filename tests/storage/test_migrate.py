@@ -31,8 +31,10 @@ DATA_TABLES = {
     "identifier",
     "import_job",
     "import_refusal",
+    "legal_hold",
     "record",
     "register_version",
+    "retention_run",
     "subject",
     "user_account",
 }

@@ -34,6 +34,7 @@ from sqlalchemy import Uuid as UuidType
 
 import kluis.audit.models
 import kluis.register.models
+import kluis.retention.models
 import kluis.users.models
 import kluis.vault.models  # noqa: F401 - every table must be known to the metadata
 from kluis.backup.errors import BackupInvalid

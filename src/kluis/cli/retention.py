@@ -1,21 +1,39 @@
-"""``kluis retention plan``: what retention erases or anonymises, when, activity by activity
-(the DPO or an administrator; counts only, no personal data)."""
+"""``kluis retention``: the plan (what retention erases or anonymises, when, activity by
+activity: counts only, no personal data), runs that carry it out, and legal holds. For the
+DPO or an administrator."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kluis.cli.console import domain_errors, fail, language, out, say, t
+from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import open_context
 from kluis.documents import describe_retention
 from kluis.i18n import N_
-from kluis.retention import ActivityPlan, RetentionPlan, retention_plan
+from kluis.retention import (
+    BATCH,
+    ActivityPlan,
+    RetentionPlan,
+    RunView,
+    finish_run,
+    lift_hold,
+    list_holds,
+    list_runs,
+    plan_work,
+    retention_plan,
+    run_batch,
+    set_hold,
+    start_run,
+)
+from kluis.storage import checkpoint
 
 #: Months shown one by one in the text plan; later ones are summed.
 _MONTHS_SHOWN = 12
@@ -170,6 +188,265 @@ def plan(
     )
 
 
+def _counts_text(run: RunView, messages: str) -> str:
+    parts = [
+        f"{activity} {t(messages, N_('anonymised') if action == 'anonymize' else N_('erased'))} "
+        f"{count}"
+        for activity, actions in sorted(run.counts.items())
+        for action, count in sorted(actions.items())
+    ]
+    return ", ".join(parts) or "-"
+
+
+def _run_json(run: RunView) -> dict[str, object]:
+    return {
+        "run": run.id,
+        "day": run.day.isoformat(),
+        "actor": run.actor,
+        "status": run.status,
+        "counts": run.counts,
+        "held": run.held,
+        "subjects_erased": run.subjects_erased,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+
+
+def run(
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help=N_("Carry out retention as on this ISO date (default: today).")),
+    ] = None,
+    batch: Annotated[
+        int,
+        typer.Option("--batch", min=1, help=N_("Records erased or anonymised per transaction.")),
+    ] = BATCH,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
+    ] = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Erase or anonymise every record whose retention period has ended; resumable."""
+    messages = language(lang)
+    context = open_context()
+    done: list[RunView] = []
+    with context, domain_errors(messages):
+        day = _day(at, messages, context.clock.now().date())
+        while True:
+            with context.unit() as (session, actor):
+                started, resumed = start_run(session, actor, day=day, at=context.clock.now())
+                work = plan_work(session, started.day)
+                total = retention_plan(session, actor, at=started.day).due
+            if resumed and fmt is OutputFormat.text:
+                say(
+                    err(),
+                    t(
+                        messages,
+                        N_("Resuming retention run {run} as on {day}."),
+                        run=started.id,
+                        day=started.day.isoformat(),
+                    ),
+                )
+            with _progress(fmt is OutputFormat.text) as progress:
+                task = progress.add_task(t(messages, N_("Erasing and anonymising")), total=total)
+                while True:
+                    with context.unit() as (session, actor):
+                        count = run_batch(
+                            session,
+                            context.keyring(),
+                            actor,
+                            started.id,
+                            work,
+                            size=batch,
+                            at=context.clock.now(),
+                        )
+                    if not count:
+                        break
+                    progress.advance(task, count)
+            with context.unit() as (session, actor):
+                done.append(finish_run(session, actor, started.id, work, at=context.clock.now()))
+            if started.day >= day:
+                break
+        checkpoint(context.engine)
+    if fmt is OutputFormat.json:
+        out().print_json(json.dumps([_run_json(item) for item in done]))
+        return
+    for item in done:
+        say(
+            out(),
+            t(
+                messages,
+                N_(
+                    "Retention run {run} as on {day}: {counts}; {subjects} person(s) erased entirely."
+                ),
+                run=item.id,
+                day=item.day.isoformat(),
+                counts=_counts_text(item, messages),
+                subjects=item.subjects_erased,
+            ),
+        )
+        for activity, count in sorted(item.held.items()):
+            say(
+                out(),
+                t(
+                    messages,
+                    N_("{activity}: {count} record(s) due but kept by a legal hold."),
+                    activity=activity,
+                    count=count,
+                ),
+            )
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err(), transient=True, disable=not enabled,
+    )  # fmt: skip
+
+
+def runs(
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
+    ] = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """List the latest retention runs: when, as on which day, what they erased."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        found = list_runs(session, actor)
+    if fmt is OutputFormat.json:
+        out().print_json(json.dumps([_run_json(item) for item in found]))
+        return
+    table = Table(title=t(messages, N_("Retention runs")))
+    for heading in (N_("Run"), N_("As on"), N_("By"), N_("Started"), N_("State"), N_("Done")):
+        table.add_column(t(messages, heading))
+    for item in found:
+        table.add_row(
+            str(item.id),
+            item.day.isoformat(),
+            item.actor,
+            item.started_at.isoformat(timespec="seconds"),
+            t(messages, N_("finished")) if item.status == "done" else t(messages, N_("unfinished")),
+            _counts_text(item, messages),
+        )
+    out().print(table)
+
+
+def _uuid(value: str | None, messages: str, option: str) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        fail(
+            messages,
+            N_("{option} takes an id such as {example}"),
+            2,
+            option=option,
+            example=str(uuid.UUID(int=0)),
+        )
+
+
+def hold_set(
+    subject: Annotated[
+        str | None, typer.Option("--subject", help=N_("Hold every record of this subject."))
+    ] = None,
+    record: Annotated[str | None, typer.Option("--record", help=N_("Hold this record."))] = None,
+    activity: Annotated[
+        str | None, typer.Option("--activity", help=N_("Hold every record of this activity."))
+    ] = None,
+    reason: Annotated[
+        str, typer.Option("--reason", help=N_("Why: a claim, a case or file number, an audit."))
+    ] = "",
+    until: Annotated[
+        str | None, typer.Option("--until", help=N_("The last day the hold lasts (ISO date)."))
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Put a subject, a record or an activity under a legal hold: retention keeps it."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        last_day = _day(until, messages, context.clock.now().date()) if until else None
+        hold = set_hold(
+            session,
+            actor,
+            subject_id=_uuid(subject, messages, "--subject"),
+            record_id=_uuid(record, messages, "--record"),
+            activity=activity,
+            reason=reason,
+            until=last_day,
+            at=context.clock.now(),
+        )
+    say(out(), t(messages, N_("Legal hold {hold} set."), hold=hold.id))
+
+
+def hold_lift(
+    hold: Annotated[int, typer.Argument(help=N_("The number of the hold."))],
+    reason: Annotated[str, typer.Option("--reason", help=N_("Why the hold ends."))] = "",
+    lang: LangOpt = None,
+) -> None:
+    """Lift a legal hold: retention applies again to what it covered."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        lift_hold(session, actor, hold, reason=reason, at=context.clock.now())
+    say(out(), t(messages, N_("Legal hold {hold} lifted."), hold=hold))
+
+
+def hold_list(
+    active: Annotated[
+        bool, typer.Option("--active", help=N_("Only the holds in force today."))
+    ] = False,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
+    ] = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """List the legal holds."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        today = context.clock.now().date()
+        found = list_holds(session, actor, active_on=today if active else None)
+    if fmt is OutputFormat.json:
+        out().print_json(
+            json.dumps(
+                [
+                    {
+                        "hold": hold.id,
+                        "scope": hold.scope,
+                        "target": hold.target,
+                        "reason": hold.reason,
+                        "until": hold.until.isoformat() if hold.until else None,
+                        "set_by": hold.set_by,
+                        "set_at": hold.set_at.isoformat(),
+                        "lifted_by": hold.lifted_by,
+                        "lifted_at": hold.lifted_at.isoformat() if hold.lifted_at else None,
+                        "active": hold.active_on(today),
+                    }
+                    for hold in found
+                ]
+            )
+        )
+        return
+    table = Table(title=t(messages, N_("Legal holds")))
+    for heading in (N_("Hold"), N_("Covers"), N_("Reason"), N_("Until"), N_("Set by"), N_("State")):
+        table.add_column(t(messages, heading))
+    scopes = {"subject": N_("subject"), "record": N_("record"), "activity": N_("activity")}
+    for hold in found:
+        table.add_row(
+            str(hold.id),
+            f"{t(messages, scopes[hold.scope])} {hold.target}",
+            hold.reason,
+            hold.until.isoformat() if hold.until else "-",
+            hold.set_by,
+            t(messages, N_("in force")) if hold.active_on(today) else t(messages, N_("ended")),
+        )
+    out().print(table)
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``retention`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -183,4 +460,32 @@ def add_to(app: typer.Typer, lang: str) -> None:
             N_("Show what retention erases or anonymises, when, per activity, and what it keeps."),
         ),
     )(plan)
+    group.command(
+        "run",
+        help=t(
+            lang, N_("Erase or anonymise every record whose retention period has ended; resumable.")
+        ),
+    )(run)
+    group.command(
+        "runs",
+        help=t(
+            lang, N_("List the latest retention runs: when, as on which day, what they erased.")
+        ),
+    )(runs)
+    holds = typer.Typer(
+        help=t(lang, N_("Legal holds: records retention must keep.")), no_args_is_help=True
+    )
+    holds.command(
+        "set",
+        help=t(
+            lang,
+            N_("Put a subject, a record or an activity under a legal hold: retention keeps it."),
+        ),
+    )(hold_set)
+    holds.command(
+        "lift",
+        help=t(lang, N_("Lift a legal hold: retention applies again to what it covered.")),
+    )(hold_lift)
+    holds.command("list", help=t(lang, N_("List the legal holds.")))(hold_list)
+    group.add_typer(holds, name="hold")
     app.add_typer(group, name="retention")

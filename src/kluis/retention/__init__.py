@@ -1,26 +1,53 @@
-"""Retention: when each record's period ends, by the register's rules, and the plan of what
-is due to be erased or anonymised.
+"""Retention: when each record's period ends, by the register's rules; the plan of what is
+due; runs that erase or anonymise it, recorded and audited; and legal holds.
 
 Public surface: the rules (:func:`rule_of`, :func:`due_date`, :func:`add_period`,
-:func:`fiscal_year_end`) and the plan (:func:`retention_plan`).
+:func:`fiscal_year_end`), the plan (:func:`retention_plan`), runs (:func:`start_run`,
+:func:`plan_work`, :func:`run_batch`, :func:`finish_run`, :func:`list_runs`) and legal holds
+(:func:`set_hold`, :func:`lift_hold`, :func:`list_holds`).
 """
 
-from kluis.retention.policy import Rule, add_period, due_date, fiscal_year_end, rule_of
-from kluis.retention.service import (
-    ActivityPlan,
-    RetentionPlan,
+from kluis.retention.holds import Hold, lift_hold, list_holds, set_hold
+from kluis.retention.policy import (
+    Rule,
+    add_period,
+    due_date,
+    fiscal_year_end,
     require_privacy_staff,
-    retention_plan,
+    rule_of,
 )
+from kluis.retention.runs import (
+    BATCH,
+    RunView,
+    Work,
+    finish_run,
+    list_runs,
+    plan_work,
+    run_batch,
+    start_run,
+)
+from kluis.retention.service import ActivityPlan, RetentionPlan, retention_plan
 
 __all__ = [
+    "BATCH",
     "ActivityPlan",
+    "Hold",
     "RetentionPlan",
     "Rule",
+    "RunView",
+    "Work",
     "add_period",
     "due_date",
+    "finish_run",
     "fiscal_year_end",
+    "lift_hold",
+    "list_holds",
+    "list_runs",
+    "plan_work",
     "require_privacy_staff",
     "retention_plan",
     "rule_of",
+    "run_batch",
+    "set_hold",
+    "start_run",
 ]

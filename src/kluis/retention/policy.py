@@ -22,11 +22,13 @@ on 30 June, a record dated 15 August 2026 belongs to the year ending 30 June 202
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
+from kluis.core.actor import Actor
+from kluis.core.errors import NotAllowed
 from kluis.register.schema import (
     Activity,
     LegalBasis,
@@ -122,6 +124,32 @@ def event_day(rule: Rule, event: date, fiscal_year: str) -> date:
     return event
 
 
+def require_privacy_staff(actor: Actor) -> None:
+    """Only the DPO or an administrator plans and runs retention and sets legal holds."""
+    if not (actor.is_dpo or actor.is_admin):
+        raise NotAllowed(
+            "only the DPO or an administrator may plan or run retention or set legal holds"
+        )
+
+
+def latest_due_event(
+    rule: Rule, events: Iterable[date | None], at: date, fiscal_year: str
+) -> date | None:
+    """The latest of ``events`` (the values an event column holds) whose records are due on
+    ``at``: every record with its event on or before it is due, none after (the due date
+    grows with the event). None when no record is due."""
+    if rule.column is None:
+        return None
+    due = [
+        event
+        for event in events
+        if event is not None
+        and (when := due_date(rule, {rule.column: event}, fiscal_year)) is not None
+        and when <= at
+    ]
+    return max(due, default=None)
+
+
 def due_date(rule: Rule, events: Mapping[str, date | None], fiscal_year: str) -> date | None:
     """The first day a record is no longer kept: the day after its period ends. None when
     the rule has no period or the event has not happened (yet) for the record."""
@@ -140,5 +168,7 @@ __all__ = [
     "due_date",
     "event_day",
     "fiscal_year_end",
+    "latest_due_event",
+    "require_privacy_staff",
     "rule_of",
 ]

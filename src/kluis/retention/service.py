@@ -15,17 +15,18 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from kluis.core.actor import Actor
-from kluis.core.errors import NotAllowed
 from kluis.register.schema import RetentionAction
 from kluis.register.versions import require_version
-from kluis.retention.policy import Rule, add_period, due_date, rule_of
-from kluis.vault import event_counts, record_count
-
-
-def require_privacy_staff(actor: Actor) -> None:
-    """Only the DPO or an administrator plans and runs retention."""
-    if not (actor.is_dpo or actor.is_admin):
-        raise NotAllowed("only the DPO or an administrator may plan or run retention")
+from kluis.retention.holds import HeldScope, held_scope
+from kluis.retention.policy import (
+    Rule,
+    add_period,
+    due_date,
+    latest_due_event,
+    require_privacy_staff,
+    rule_of,
+)
+from kluis.vault import count_records, event_counts, record_count
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class ActivityPlan:
     records: int
     #: Records whose period has ended on or before the plan's day: the next run acts on them.
     due: int = 0
+    #: Records whose period has ended but a legal hold keeps.
+    held: int = 0
     #: Records due later, by the first day of the month they fall due in.
     schedule: dict[date, int] = field(default_factory=dict)
     #: Records whose event has not happened (a contract still running): no due date yet.
@@ -82,8 +85,31 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
+def held_records(session: Session, rule: Rule, cutoff: date | None, scope: HeldScope) -> int:
+    """How many of the records due (event on or before ``cutoff``) the holds keep."""
+    if cutoff is None or rule.column is None:
+        return 0
+    if rule.activity in scope.activities:
+        counts = event_counts(session, rule.activity, rule.column)
+        return sum(n for day, n in counts.items() if day is not None and day <= cutoff)
+    return count_records(
+        session,
+        rule.activity,
+        rule.column,
+        cutoff,
+        subjects=scope.subjects,
+        records=scope.records,
+    )
+
+
 def _activity_plan(
-    session: Session, activity: str, rule: Rule | None, *, at: date, fiscal_year: str
+    session: Session,
+    activity: str,
+    rule: Rule | None,
+    *,
+    at: date,
+    fiscal_year: str,
+    scope: HeldScope,
 ) -> ActivityPlan:
     total = record_count(session, activity)
     if rule is None:
@@ -91,33 +117,34 @@ def _activity_plan(
     due = open_ = review_only = review_due = 0
     schedule: Counter[date] = Counter()
     days: list[date] = []
-    if rule.column is not None:
-        for event, count in event_counts(session, activity, rule.column).items():
-            if event is None:
-                open_ += count
-                continue
-            when = due_date(rule, {rule.column: event}, fiscal_year)
-            if when is None:
-                review_only += count
-            elif when <= at:
-                due += count
-                days.append(when)
-            else:
-                schedule[_month(when)] += count
-                days.append(when)
-    else:
+    counts = event_counts(session, activity, rule.column) if rule.column is not None else {}
+    for event, count in counts.items():
+        if event is None:
+            open_ += count
+            continue
+        when = due_date(rule, {str(rule.column): event}, fiscal_year)
+        if when is None:
+            review_only += count
+            continue
+        days.append(when)
+        if when <= at:
+            due += count
+        else:
+            schedule[_month(when)] += count
+    if rule.column is None:
         open_ = total
     if rule.review is not None:
-        review = rule.review
         for collected, count in event_counts(session, activity, "collected").items():
-            if collected is not None and add_period(collected, review) <= at:
+            if collected is not None and add_period(collected, rule.review) <= at:
                 review_due += count
+    held = held_records(session, rule, latest_due_event(rule, counts, at, fiscal_year), scope)
     upcoming = [day for day in days if day > at]
     return ActivityPlan(
         activity,
         rule,
         total,
-        due=due,
+        due=due - held,
+        held=held,
         schedule=dict(sorted(schedule.items())),
         open=open_,
         review_only=review_only,
@@ -132,11 +159,19 @@ def retention_plan(session: Session, actor: Actor, *, at: date) -> RetentionPlan
     require_privacy_staff(actor)
     stored = require_version(session)
     fiscal_year = stored.register.organisation.fiscal_year_end
+    scope = held_scope(session, at)
     plans = [
-        _activity_plan(session, activity.id, rule_of(activity), at=at, fiscal_year=fiscal_year)
+        _activity_plan(
+            session,
+            activity.id,
+            rule_of(activity),
+            at=at,
+            fiscal_year=fiscal_year,
+            scope=scope,
+        )
         for activity in stored.register.activities
     ]
     return RetentionPlan(at, fiscal_year, stored.register.organisation.country, plans)
 
 
-__all__ = ["ActivityPlan", "RetentionPlan", "require_privacy_staff", "retention_plan"]
+__all__ = ["ActivityPlan", "RetentionPlan", "held_records", "retention_plan"]

@@ -6,7 +6,15 @@ Public surface: writing (:func:`store_record`, :func:`write_records`), reading
 :func:`erase_record`, :func:`anonymise_record`), the :class:`Keyring`, and the errors.
 """
 
-from kluis.vault.erasure import Erasure, anonymise_record, erase_record, erase_subject
+from kluis.vault.erasure import (
+    Erasure,
+    anonymise_record,
+    count_records,
+    erase_record,
+    erase_subject,
+    expire_records,
+    records_due,
+)
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.importing import ImportFileInvalid, ImportSummary, import_file
 from kluis.vault.keyring import Keyring
@@ -18,8 +26,10 @@ from kluis.vault.reads import (
     event_counts,
     find_subjects,
     record_count,
+    record_owner,
     record_refused_read,
     show_subject,
+    subject_exists,
 )
 from kluis.vault.rotation import (
     KekStatus,
@@ -59,9 +69,11 @@ __all__ = [
     "Written",
     "anonymise_record",
     "apply_register",
+    "count_records",
     "erase_record",
     "erase_subject",
     "event_counts",
+    "expire_records",
     "find_subjects",
     "forget_keks",
     "forgettable",
@@ -71,12 +83,15 @@ __all__ = [
     "pending_keys",
     "plan_apply",
     "record_count",
+    "record_owner",
     "record_refused_read",
     "record_rotation",
+    "records_due",
     "require_admin",
     "rewrap_batch",
     "show_subject",
     "start_rotation",
     "store_record",
+    "subject_exists",
     "write_records",
 ]

@@ -9,11 +9,12 @@ the number of fields) and erases the rest (Recital 26 GDPR).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
@@ -26,6 +27,7 @@ from kluis.vault.models import AnonymousRecord, Identifier, Record, Subject
 from kluis.vault.policy import EVENTS, all_policies
 
 _CHUNK = 500
+_RECORD = cast(Table, Record.__table__)
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,22 @@ def erase_record(
     return _drop_and_audit(session, keyring, actor, record, "record_erase", reason=reason, at=at)
 
 
+def _anonymous(record: Record, at: datetime) -> AnonymousRecord:
+    """What anonymising ``record`` keeps: activity, source, event months, how many fields."""
+    months = {
+        name: getattr(record, column).strftime("%Y-%m")
+        for name, column in EVENTS.items()
+        if getattr(record, column) is not None
+    }
+    return AnonymousRecord(
+        activity=record.activity,
+        source=record.source,
+        events=months,
+        field_count=len(record.data),
+        anonymised_on=at.date(),
+    )
+
+
 def anonymise_record(
     session: Session,
     keyring: Keyring,
@@ -182,19 +200,107 @@ def anonymise_record(
 ) -> int:
     """Keep a record's non-identifying facts, erase the record; the new anonymous row's id."""
     record = _record_for_change(session, actor, record_id)
-    months = {
-        name: getattr(record, column).strftime("%Y-%m")
-        for name, column in EVENTS.items()
-        if getattr(record, column) is not None
-    }
-    kept = AnonymousRecord(
-        activity=record.activity,
-        source=record.source,
-        events=months,
-        field_count=len(record.data),
-        anonymised_on=at.date(),
-    )
+    kept = _anonymous(record, at)
     session.add(kept)
     session.flush()
     _drop_and_audit(session, keyring, actor, record, "record_anonymise", reason=reason, at=at)
     return kept.id
+
+
+def records_due(
+    session: Session,
+    activity: str,
+    event: str,
+    cutoff: date,
+    *,
+    limit: int,
+    skip_subjects: Collection[uuid.UUID] = (),
+    skip_records: Collection[uuid.UUID] = (),
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Up to ``limit`` records of ``activity`` whose event column ``event`` is on or before
+    ``cutoff``, oldest first, leaving out the subjects and records given: ``(record id,
+    subject id)`` pairs."""
+    column = _RECORD.c[event]
+    query = (
+        select(_RECORD.c.id, _RECORD.c.subject_id)
+        .where(_RECORD.c.activity == activity, column.is_not(None), column <= cutoff)
+        .order_by(column, _RECORD.c.id)
+        .limit(limit)
+    )
+    if skip_subjects:
+        query = query.where(_RECORD.c.subject_id.not_in(list(skip_subjects)))
+    if skip_records:
+        query = query.where(_RECORD.c.id.not_in(list(skip_records)))
+    return [(record_id, subject_id) for record_id, subject_id in session.execute(query)]
+
+
+def count_records(
+    session: Session,
+    activity: str,
+    event: str,
+    cutoff: date,
+    *,
+    subjects: Collection[uuid.UUID] = (),
+    records: Collection[uuid.UUID] = (),
+) -> int:
+    """How many records of ``activity`` with ``event`` on or before ``cutoff`` belong to
+    ``subjects`` or are among ``records`` (what legal holds keep from a run)."""
+    if not subjects and not records:
+        return 0
+    column = _RECORD.c[event]
+    covered = []
+    if subjects:
+        covered.append(_RECORD.c.subject_id.in_(list(subjects)))
+    if records:
+        covered.append(_RECORD.c.id.in_(list(records)))
+    query = (
+        select(func.count())
+        .select_from(_RECORD)
+        .where(_RECORD.c.activity == activity, column.is_not(None), column <= cutoff)
+        .where(or_(*covered))
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def expire_records(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    records: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    *,
+    activity: str,
+    anonymise: bool,
+    reason: str,
+    at: datetime,
+) -> int:
+    """Erase (or anonymise) ``records`` of ``activity`` whose retention ended, each audited,
+    in the caller's transaction; subjects left without a record are shredded. How many
+    subjects were."""
+    if not records:
+        return 0
+    ids = [record_id for record_id, _ in records]
+    if anonymise:
+        kept = []
+        for chunk in _chunks(ids):
+            for record in session.execute(select(Record).where(Record.id.in_(chunk))).scalars():
+                kept.append(_anonymous(record, at))
+        session.add_all(kept)
+    shredded = drop_records(session, keyring, records)
+    action = "retention_anonymise" if anonymise else "retention_erase"
+    record_events(
+        session,
+        actor,
+        [
+            Event(
+                action,
+                subject_id=subject_id,
+                record_id=record_id,
+                activity=activity,
+                reason=reason,
+                detail={"subject_erased": subject_id in shredded},
+            )
+            for record_id, subject_id in records
+        ],
+        at=at,
+    )
+    return len(shredded)

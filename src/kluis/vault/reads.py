@@ -238,3 +238,16 @@ def record_count(session: Session, activity: str) -> int:
             select(func.count()).select_from(Record).where(Record.activity == activity)
         ).scalar_one()
     )
+
+
+def record_owner(session: Session, record_id: uuid.UUID) -> uuid.UUID | None:
+    """The subject a record belongs to; None when there is no such record."""
+    return session.execute(
+        select(_RECORD.c.subject_id).where(_RECORD.c.id == record_id)
+    ).scalar_one_or_none()
+
+
+def subject_exists(session: Session, subject_id: uuid.UUID) -> bool:
+    """Whether the vault holds ``subject_id``."""
+    found = session.execute(select(_SUBJECT.c.id).where(_SUBJECT.c.id == subject_id)).first()
+    return found is not None

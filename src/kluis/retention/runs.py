@@ -1,0 +1,229 @@
+"""Carrying out retention: every record whose period has ended is erased or anonymised, as
+its activity's rule says, in batches, except what a legal hold keeps.
+
+A run is recorded (the day it ran as on, who ran it, when it started and finished, counts
+per activity and action, and what holds kept) and every record it erases or anonymises has
+an audit entry of its own, so an organisation can prove what was deleted when. The
+interface owns the transactions: :func:`start_run`, then :func:`run_batch` in a transaction
+each until it reports nothing left, then :func:`finish_run`. Each batch commits its records
+with the run's counts, so a run stopped at any point (even ``kill -9``) resumes where it
+stopped: :func:`start_run` returns the unfinished run first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kluis.audit import Event, record_event
+from kluis.core.actor import Actor
+from kluis.core.errors import NotFound
+from kluis.register.schema import RetentionAction
+from kluis.register.versions import require_version
+from kluis.retention.holds import HeldScope, held_scope
+from kluis.retention.models import RetentionRun
+from kluis.retention.policy import Rule, latest_due_event, require_privacy_staff, rule_of
+from kluis.retention.service import held_records
+from kluis.vault import Keyring, event_counts, expire_records, records_due
+
+#: Records erased or anonymised per transaction, unless the caller says otherwise.
+BATCH = 500
+
+RUNNING = "running"
+DONE = "done"
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a run has to do for one activity: its rule, and the latest event day whose
+    records are due (every record with its event on or before it is)."""
+
+    rule: Rule
+    cutoff: date
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A retention run as recorded."""
+
+    id: int
+    day: date
+    actor: str
+    status: str
+    counts: dict[str, dict[str, int]]
+    held: dict[str, int]
+    subjects_erased: int
+    started_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def processed(self) -> int:
+        """Records erased or anonymised by the run."""
+        return sum(sum(actions.values()) for actions in self.counts.values())
+
+
+def _view(run: RetentionRun) -> RunView:
+    return RunView(
+        run.id,
+        run.day,
+        run.actor,
+        run.status,
+        {activity: dict(actions) for activity, actions in run.counts.items()},
+        dict(run.held),
+        run.subjects_erased,
+        run.started_at,
+        run.finished_at,
+    )
+
+
+def start_run(session: Session, actor: Actor, *, day: date, at: datetime) -> tuple[RunView, bool]:
+    """The unfinished run if there is one (and True: it resumes), else a new run as on
+    ``day``."""
+    require_privacy_staff(actor)
+    unfinished = session.execute(
+        select(RetentionRun).where(RetentionRun.status == RUNNING).order_by(RetentionRun.id)
+    ).scalar()
+    if unfinished is not None:
+        return _view(unfinished), True
+    run = RetentionRun(
+        day=day,
+        actor=actor.name,
+        status=RUNNING,
+        counts={},
+        held={},
+        subjects_erased=0,
+        started_at=at,
+    )
+    session.add(run)
+    session.flush()
+    return _view(run), False
+
+
+def plan_work(session: Session, day: date) -> list[Work]:
+    """The activities with records due on ``day``, with their cutoffs."""
+    stored = require_version(session)
+    fiscal_year = stored.register.organisation.fiscal_year_end
+    work = []
+    for activity in stored.register.activities:
+        rule = rule_of(activity)
+        if rule is None or not rule.has_period or rule.column is None:
+            continue
+        events = event_counts(session, activity.id, rule.column)
+        cutoff = latest_due_event(rule, events, day, fiscal_year)
+        if cutoff is not None:
+            work.append(Work(rule, cutoff))
+    return work
+
+
+def _run(session: Session, run_id: int) -> RetentionRun:
+    run = session.get(RetentionRun, run_id, with_for_update=True)
+    if run is None:
+        raise NotFound("no retention run {run}", run=run_id)
+    return run
+
+
+def run_batch(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    run_id: int,
+    work: list[Work],
+    *,
+    size: int = BATCH,
+    at: datetime,
+) -> int:
+    """Erase or anonymise the next ``size`` due records of one activity, record them in the
+    run's counts; how many (0: nothing is left)."""
+    require_privacy_staff(actor)
+    run = _run(session, run_id)
+    scope = held_scope(session, run.day)
+    for item in work:
+        rule = item.rule
+        if rule.activity in scope.activities or rule.column is None:
+            continue
+        records = records_due(
+            session,
+            rule.activity,
+            rule.column,
+            item.cutoff,
+            limit=size,
+            skip_subjects=scope.subjects,
+            skip_records=scope.records,
+        )
+        if not records:
+            continue
+        anonymise = rule.then is RetentionAction.anonymize
+        shredded = expire_records(
+            session,
+            keyring,
+            actor,
+            records,
+            activity=rule.activity,
+            anonymise=anonymise,
+            reason=f"retention run {run.id}",
+            at=at,
+        )
+        counts = {activity: dict(actions) for activity, actions in run.counts.items()}
+        actions = counts.setdefault(rule.activity, {})
+        actions[rule.then.value] = actions.get(rule.then.value, 0) + len(records)
+        run.counts = counts
+        run.subjects_erased += shredded
+        session.flush()
+        return len(records)
+    return 0
+
+
+def _held(session: Session, work: list[Work], scope: HeldScope) -> dict[str, int]:
+    held = {
+        item.rule.activity: held_records(session, item.rule, item.cutoff, scope) for item in work
+    }
+    return {activity: count for activity, count in held.items() if count}
+
+
+def finish_run(
+    session: Session, actor: Actor, run_id: int, work: list[Work], *, at: datetime
+) -> RunView:
+    """Close the run: what holds kept, its end, and an audit entry with its counts."""
+    run = _run(session, run_id)
+    run.held = _held(session, work, held_scope(session, run.day))
+    run.status = DONE
+    run.finished_at = at
+    session.flush()
+    record_event(
+        session,
+        actor,
+        Event(
+            "retention_run",
+            reason=f"retention run {run.id} as on {run.day.isoformat()}",
+            detail={
+                "run": run.id,
+                "counts": run.counts,
+                "held": run.held,
+                "subjects_erased": run.subjects_erased,
+            },
+        ),
+        at=at,
+    )
+    return _view(run)
+
+
+def list_runs(session: Session, actor: Actor, *, limit: int = 20) -> list[RunView]:
+    """The latest runs, newest first."""
+    require_privacy_staff(actor)
+    query = select(RetentionRun).order_by(RetentionRun.id.desc()).limit(limit)
+    return [_view(run) for run in session.execute(query).scalars()]
+
+
+__all__ = [
+    "BATCH",
+    "RunView",
+    "Work",
+    "finish_run",
+    "list_runs",
+    "plan_work",
+    "run_batch",
+    "start_run",
+]
