@@ -4,13 +4,16 @@ an administrator only; a bad date named."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
+from kluis.register.loader import load_register
+from kluis.register.versions import save_version
 from kluis.storage import transaction
 from kluis.vault import Keyring, RecordInput, write_records
 from tests.cli.conftest import Kluis, VaultHome
-from tests.conftest import DPO_ACTOR
+from tests.conftest import DPO_ACTOR, VAULT_REGISTER
 
 
 def _candidates(home: VaultHome, clock: FixedClock) -> None:
@@ -110,3 +113,29 @@ def test_a_hold_names_what_is_wrong(vault_home: VaultHome, kluis: Kluis) -> None
     assert no_reason.code != 0 and "needs a reason" in no_reason.stderr
     unknown = kluis("retention", "hold", "set", "--activity", "nope", "--reason", "x")
     assert unknown.code != 0 and "no activity 'nope'" in unknown.stderr
+
+
+def test_renewals_listed_and_done(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    text = VAULT_REGISTER.read_text(encoding="utf-8").replace(
+        "retention: {keep: P2Y, after: selection_end, then: erase}",
+        "retention: {keep: P2Y, after: selection_end, then: erase, renew: P2Y}",
+    )
+    path = tmp_path / "register.yaml"
+    path.write_text(text, encoding="utf-8")
+    with transaction(vault_home.engine) as session:
+        loaded = load_register(path)
+        save_version(session, loaded.register, author="t", origin="r", changes=[], at=clock.now())
+    _candidates(vault_home, clock)
+    listed = kluis("retention", "renewals", "--at", "2028-09-01", "--format", "json")
+    assert listed.code == 0, listed.stderr
+    (due,) = json.loads(listed.stdout)
+    assert (due["activity"], due["due"], due["renewals"]) == ("candidates", "2028-10-16", 0)
+    done = kluis("retention", "renew", due["record"], "--reason", "Agreed on the phone")
+    assert done.code == 0, done.stderr
+    assert "renewed (1 renewal(s)); it is now kept until 2030-10-15" in " ".join(
+        done.stdout.split()
+    )
+    bad = kluis("retention", "renew", "nope", "--reason", "x")
+    assert bad.code == 2 and "RECORD takes an id" in bad.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -20,6 +20,7 @@ from kluis.documents import describe_retention
 from kluis.i18n import N_
 from kluis.retention import (
     BATCH,
+    NOTICE_DAYS,
     ActivityPlan,
     RetentionPlan,
     RunView,
@@ -28,6 +29,8 @@ from kluis.retention import (
     list_holds,
     list_runs,
     plan_work,
+    renew,
+    renewals_due,
     retention_plan,
     run_batch,
     set_hold,
@@ -447,6 +450,84 @@ def hold_list(
     out().print(table)
 
 
+def renewals(
+    within: Annotated[
+        int,
+        typer.Option("--within", min=1, help=N_("Days before the end of a period to ask.")),
+    ] = NOTICE_DAYS,
+    at: Annotated[
+        str | None, typer.Option("--at", help=N_("As on this ISO date (default: today)."))
+    ] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
+    ] = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """List the records whose period ends soon and can be renewed: the people to ask."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        day = _day(at, messages, context.clock.now().date())
+        found = renewals_due(session, actor, at=day, within=within)
+    if fmt is OutputFormat.json:
+        out().print_json(
+            json.dumps(
+                [
+                    {
+                        "record": str(item.record_id),
+                        "subject": str(item.subject_id),
+                        "activity": item.activity,
+                        "due": item.due.isoformat(),
+                        "renewals": item.renewals,
+                    }
+                    for item in found
+                ]
+            )
+        )
+        return
+    table = Table(title=t(messages, N_("Periods ending within {days} days"), days=within))
+    table.add_column(t(messages, N_("Due")), no_wrap=True)
+    table.add_column(t(messages, N_("Activity")), no_wrap=True)
+    table.add_column(t(messages, N_("Record")), no_wrap=True)
+    table.add_column(t(messages, N_("Subject")), no_wrap=True)
+    table.add_column(t(messages, N_("Renewals")), justify="right")
+    for item in found:
+        table.add_row(
+            item.due.isoformat(),
+            item.activity,
+            str(item.record_id),
+            str(item.subject_id),
+            str(item.renewals),
+        )
+    out().print(table)
+
+
+def renew_command(
+    record: Annotated[str, typer.Argument(help=N_("The record to renew."))],
+    reason: Annotated[
+        str, typer.Option("--reason", help=N_("When and how the person agreed."))
+    ] = "",
+    lang: LangOpt = None,
+) -> None:
+    """Extend a record's retention period by the activity's renewal, after asking the person."""
+    messages = language(lang)
+    context = open_context()
+    record_id = _uuid(record, messages, "RECORD")
+    assert record_id is not None
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        done = renew(session, actor, record_id, reason=reason, at=context.clock.now())
+    say(
+        out(),
+        t(
+            messages,
+            N_("Record {record} renewed ({count} renewal(s)); it is now kept until {due}."),
+            record=str(done.record_id),
+            count=done.renewals,
+            due=(done.due - timedelta(days=1)).isoformat(),
+        ),
+    )
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``retention`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -472,6 +553,22 @@ def add_to(app: typer.Typer, lang: str) -> None:
             lang, N_("List the latest retention runs: when, as on which day, what they erased.")
         ),
     )(runs)
+    group.command(
+        "renewals",
+        help=t(
+            lang,
+            N_("List the records whose period ends soon and can be renewed: the people to ask."),
+        ),
+    )(renewals)
+    group.command(
+        "renew",
+        help=t(
+            lang,
+            N_(
+                "Extend a record's retention period by the activity's renewal, after asking the person."
+            ),
+        ),
+    )(renew_command)
     holds = typer.Typer(
         help=t(lang, N_("Legal holds: records retention must keep.")), no_args_is_help=True
     )

@@ -4,7 +4,8 @@ due; runs that erase or anonymise it, recorded and audited; and legal holds.
 Public surface: the rules (:func:`rule_of`, :func:`due_date`, :func:`add_period`,
 :func:`fiscal_year_end`), the plan (:func:`retention_plan`), runs (:func:`start_run`,
 :func:`plan_work`, :func:`run_batch`, :func:`finish_run`, :func:`list_runs`) and legal holds
-(:func:`set_hold`, :func:`lift_hold`, :func:`list_holds`).
+(:func:`set_hold`, :func:`lift_hold`, :func:`list_holds`) and renewals
+(:func:`renewals_due`, :func:`renew`).
 """
 
 from kluis.retention.holds import Hold, lift_hold, list_holds, set_hold
@@ -16,6 +17,7 @@ from kluis.retention.policy import (
     require_privacy_staff,
     rule_of,
 )
+from kluis.retention.renewals import NOTICE_DAYS, RenewalDue, Renewed, renew, renewals_due
 from kluis.retention.runs import (
     BATCH,
     RunView,
@@ -30,8 +32,11 @@ from kluis.retention.service import ActivityPlan, RetentionPlan, retention_plan
 
 __all__ = [
     "BATCH",
+    "NOTICE_DAYS",
     "ActivityPlan",
     "Hold",
+    "RenewalDue",
+    "Renewed",
     "RetentionPlan",
     "Rule",
     "RunView",
@@ -44,6 +49,8 @@ __all__ = [
     "list_holds",
     "list_runs",
     "plan_work",
+    "renew",
+    "renewals_due",
     "require_privacy_staff",
     "retention_plan",
     "rule_of",

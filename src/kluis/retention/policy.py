@@ -132,43 +132,64 @@ def require_privacy_staff(actor: Actor) -> None:
         )
 
 
-def latest_due_event(
-    rule: Rule, events: Iterable[date | None], at: date, fiscal_year: str
-) -> date | None:
-    """The latest of ``events`` (the values an event column holds) whose records are due on
-    ``at``: every record with its event on or before it is due, none after (the due date
-    grows with the event). None when no record is due."""
+def due_cutoffs(
+    rule: Rule, groups: Iterable[tuple[date | None, int]], at: date, fiscal_year: str
+) -> dict[int, date]:
+    """For each number of renewals, the latest event day among ``groups`` (event day,
+    renewals) whose records are due on ``at``: every record with as many renewals and its
+    event on or before that day is due, none after (the due date grows with the event).
+    Numbers of renewals with no record due are left out."""
+    cutoffs: dict[int, date] = {}
     if rule.column is None:
+        return cutoffs
+    for event, renewals in groups:
+        if event is None:
+            continue
+        when = due_date(rule, {rule.column: event}, fiscal_year, renewals=renewals)
+        if when is not None and when <= at and event > cutoffs.get(renewals, date.min):
+            cutoffs[renewals] = event
+    return cutoffs
+
+
+def period_of(rule: Rule, renewals: int) -> Duration | None:
+    """The rule's period extended by ``renewals`` renewals (``keep`` plus ``renew`` each)."""
+    if rule.keep is None:
         return None
-    due = [
-        event
-        for event in events
-        if event is not None
-        and (when := due_date(rule, {rule.column: event}, fiscal_year)) is not None
-        and when <= at
-    ]
-    return max(due, default=None)
+    if not renewals or rule.renew is None:
+        return rule.keep
+    keep, renew = rule.keep, rule.renew
+    return Duration(
+        keep.years + renew.years * renewals,
+        keep.months + renew.months * renewals,
+        keep.weeks + renew.weeks * renewals,
+        keep.days + renew.days * renewals,
+    )
 
 
-def due_date(rule: Rule, events: Mapping[str, date | None], fiscal_year: str) -> date | None:
-    """The first day a record is no longer kept: the day after its period ends. None when
-    the rule has no period or the event has not happened (yet) for the record."""
-    if rule.keep is None or rule.column is None:
+def due_date(
+    rule: Rule, events: Mapping[str, date | None], fiscal_year: str, *, renewals: int = 0
+) -> date | None:
+    """The first day a record is no longer kept: the day after its period (extended by its
+    ``renewals``) ends. None when the rule has no period or the event has not happened
+    (yet) for the record."""
+    period = period_of(rule, renewals)
+    if period is None or rule.column is None:
         return None
     event = events.get(rule.column)
     if event is None:
         return None
-    return add_period(event_day(rule, event, fiscal_year), rule.keep) + timedelta(days=1)
+    return add_period(event_day(rule, event, fiscal_year), period) + timedelta(days=1)
 
 
 __all__ = [
     "EVENT_COLUMNS",
     "Rule",
     "add_period",
+    "due_cutoffs",
     "due_date",
     "event_day",
     "fiscal_year_end",
-    "latest_due_event",
+    "period_of",
     "require_privacy_staff",
     "rule_of",
 ]

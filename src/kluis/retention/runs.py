@@ -25,7 +25,7 @@ from kluis.register.schema import RetentionAction
 from kluis.register.versions import require_version
 from kluis.retention.holds import HeldScope, held_scope
 from kluis.retention.models import RetentionRun
-from kluis.retention.policy import Rule, latest_due_event, require_privacy_staff, rule_of
+from kluis.retention.policy import Rule, due_cutoffs, require_privacy_staff, rule_of
 from kluis.retention.service import held_records
 from kluis.vault import Keyring, event_counts, expire_records, records_due
 
@@ -38,11 +38,12 @@ DONE = "done"
 
 @dataclass(frozen=True)
 class Work:
-    """What a run has to do for one activity: its rule, and the latest event day whose
-    records are due (every record with its event on or before it is)."""
+    """What a run has to do for one activity: its rule, and per number of renewals the
+    latest event day whose records are due (every record with its event on or before it
+    is)."""
 
     rule: Rule
-    cutoff: date
+    cutoffs: dict[int, date]
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,9 @@ def plan_work(session: Session, day: date) -> list[Work]:
         if rule is None or not rule.has_period or rule.column is None:
             continue
         events = event_counts(session, activity.id, rule.column)
-        cutoff = latest_due_event(rule, events, day, fiscal_year)
-        if cutoff is not None:
-            work.append(Work(rule, cutoff))
+        cutoffs = due_cutoffs(rule, events, day, fiscal_year)
+        if cutoffs:
+            work.append(Work(rule, cutoffs))
     return work
 
 
@@ -148,7 +149,7 @@ def run_batch(
             session,
             rule.activity,
             rule.column,
-            item.cutoff,
+            item.cutoffs,
             limit=size,
             skip_subjects=scope.subjects,
             skip_records=scope.records,
@@ -178,7 +179,7 @@ def run_batch(
 
 def _held(session: Session, work: list[Work], scope: HeldScope) -> dict[str, int]:
     held = {
-        item.rule.activity: held_records(session, item.rule, item.cutoff, scope) for item in work
+        item.rule.activity: held_records(session, item.rule, item.cutoffs, scope) for item in work
     }
     return {activity: count for activity, count in held.items() if count}
 

@@ -9,6 +9,7 @@ query per activity), so a vault of a million records is planned from a few thous
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,8 +22,8 @@ from kluis.retention.holds import HeldScope, held_scope
 from kluis.retention.policy import (
     Rule,
     add_period,
+    due_cutoffs,
     due_date,
-    latest_due_event,
     require_privacy_staff,
     rule_of,
 )
@@ -85,18 +86,24 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
-def held_records(session: Session, rule: Rule, cutoff: date | None, scope: HeldScope) -> int:
-    """How many of the records due (event on or before ``cutoff``) the holds keep."""
-    if cutoff is None or rule.column is None:
+def held_records(
+    session: Session, rule: Rule, cutoffs: Mapping[int, date], scope: HeldScope
+) -> int:
+    """How many of the records due by ``cutoffs`` (see ``due_cutoffs``) the holds keep."""
+    if not cutoffs or rule.column is None:
         return 0
     if rule.activity in scope.activities:
         counts = event_counts(session, rule.activity, rule.column)
-        return sum(n for day, n in counts.items() if day is not None and day <= cutoff)
+        return sum(
+            n
+            for (day, renewals), n in counts.items()
+            if day is not None and renewals in cutoffs and day <= cutoffs[renewals]
+        )
     return count_records(
         session,
         rule.activity,
         rule.column,
-        cutoff,
+        cutoffs,
         subjects=scope.subjects,
         records=scope.records,
     )
@@ -118,11 +125,11 @@ def _activity_plan(
     schedule: Counter[date] = Counter()
     days: list[date] = []
     counts = event_counts(session, activity, rule.column) if rule.column is not None else {}
-    for event, count in counts.items():
+    for (event, renewals), count in counts.items():
         if event is None:
             open_ += count
             continue
-        when = due_date(rule, {str(rule.column): event}, fiscal_year)
+        when = due_date(rule, {str(rule.column): event}, fiscal_year, renewals=renewals)
         if when is None:
             review_only += count
             continue
@@ -134,10 +141,10 @@ def _activity_plan(
     if rule.column is None:
         open_ = total
     if rule.review is not None:
-        for collected, count in event_counts(session, activity, "collected").items():
+        for (collected, _renewals), count in event_counts(session, activity, "collected").items():
             if collected is not None and add_period(collected, rule.review) <= at:
                 review_due += count
-    held = held_records(session, rule, latest_due_event(rule, counts, at, fiscal_year), scope)
+    held = held_records(session, rule, due_cutoffs(rule, counts, at, fiscal_year), scope)
     upcoming = [day for day in days if day > at]
     return ActivityPlan(
         activity,

@@ -13,19 +13,23 @@ from kluis.vault.erasure import (
     erase_record,
     erase_subject,
     expire_records,
+    records_between,
     records_due,
+    renew_record,
 )
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.importing import ImportFileInvalid, ImportSummary, import_file
 from kluis.vault.keyring import Keyring
 from kluis.vault.policy import ValueKind
 from kluis.vault.reads import (
+    RecordDates,
     RecordView,
     SubjectMatch,
     SubjectView,
     event_counts,
     find_subjects,
     record_count,
+    record_dates,
     record_owner,
     record_refused_read,
     show_subject,
@@ -58,6 +62,7 @@ __all__ = [
     "Keyring",
     "Plan",
     "PlannedChange",
+    "RecordDates",
     "RecordInput",
     "RecordView",
     "Refusal",
@@ -83,10 +88,13 @@ __all__ = [
     "pending_keys",
     "plan_apply",
     "record_count",
+    "record_dates",
     "record_owner",
     "record_refused_read",
     "record_rotation",
+    "records_between",
     "records_due",
+    "renew_record",
     "require_admin",
     "rewrap_batch",
     "show_subject",

@@ -9,12 +9,12 @@ the number of fields) and erases the rest (Recital 26 GDPR).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, delete, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
@@ -207,23 +207,40 @@ def anonymise_record(
     return kept.id
 
 
+#: Per number of renewals, the latest event day whose records are due (see ``records_due``).
+Cutoffs = Mapping[int, date]
+
+
+def _due(event: str, cutoffs: Cutoffs) -> ColumnElement[bool]:
+    """Records whose ``event`` is on or before the cutoff of their number of renewals."""
+    column = _RECORD.c[event]
+    return or_(
+        *(
+            and_(_RECORD.c.renewals == renewals, column <= cutoff)
+            for renewals, cutoff in sorted(cutoffs.items())
+        )
+    )
+
+
 def records_due(
     session: Session,
     activity: str,
     event: str,
-    cutoff: date,
+    cutoffs: Cutoffs,
     *,
     limit: int,
     skip_subjects: Collection[uuid.UUID] = (),
     skip_records: Collection[uuid.UUID] = (),
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Up to ``limit`` records of ``activity`` whose event column ``event`` is on or before
-    ``cutoff``, oldest first, leaving out the subjects and records given: ``(record id,
-    subject id)`` pairs."""
+    the cutoff of their number of renewals, oldest first, leaving out the subjects and
+    records given: ``(record id, subject id)`` pairs."""
+    if not cutoffs:
+        return []
     column = _RECORD.c[event]
     query = (
         select(_RECORD.c.id, _RECORD.c.subject_id)
-        .where(_RECORD.c.activity == activity, column.is_not(None), column <= cutoff)
+        .where(_RECORD.c.activity == activity, column.is_not(None), _due(event, cutoffs))
         .order_by(column, _RECORD.c.id)
         .limit(limit)
     )
@@ -238,16 +255,15 @@ def count_records(
     session: Session,
     activity: str,
     event: str,
-    cutoff: date,
+    cutoffs: Cutoffs,
     *,
     subjects: Collection[uuid.UUID] = (),
     records: Collection[uuid.UUID] = (),
 ) -> int:
-    """How many records of ``activity`` with ``event`` on or before ``cutoff`` belong to
-    ``subjects`` or are among ``records`` (what legal holds keep from a run)."""
-    if not subjects and not records:
+    """How many records of ``activity`` due by ``cutoffs`` (see :func:`records_due`) belong
+    to ``subjects`` or are among ``records`` (what legal holds keep from a run)."""
+    if not cutoffs or (not subjects and not records):
         return 0
-    column = _RECORD.c[event]
     covered = []
     if subjects:
         covered.append(_RECORD.c.subject_id.in_(list(subjects)))
@@ -256,10 +272,56 @@ def count_records(
     query = (
         select(func.count())
         .select_from(_RECORD)
-        .where(_RECORD.c.activity == activity, column.is_not(None), column <= cutoff)
-        .where(or_(*covered))
+        .where(_RECORD.c.activity == activity, _due(event, cutoffs), or_(*covered))
     )
     return int(session.execute(query).scalar_one())
+
+
+def records_between(
+    session: Session, activity: str, event: str, after: Cutoffs, until: Cutoffs
+) -> list[tuple[uuid.UUID, uuid.UUID, date, int]]:
+    """Records of ``activity`` due by ``until`` but not by ``after`` (see
+    :func:`records_due`): ``(record id, subject id, event day, renewals)``, oldest first."""
+    if not until:
+        return []
+    column = _RECORD.c[event]
+    query = select(_RECORD.c.id, _RECORD.c.subject_id, column, _RECORD.c.renewals).where(
+        _RECORD.c.activity == activity, column.is_not(None), _due(event, until)
+    )
+    if after:
+        query = query.where(not_(_due(event, after)))
+    rows = session.execute(query.order_by(column, _RECORD.c.id)).all()
+    return [
+        (record_id, subject_id, day, int(renewals)) for record_id, subject_id, day, renewals in rows
+    ]
+
+
+def renew_record(
+    session: Session, actor: Actor, record_id: uuid.UUID, *, reason: str, at: datetime
+) -> int:
+    """Extend a record's retention period by one renewal (the person was asked and agreed);
+    audited. The number of renewals the record now has."""
+    if not reason.strip():
+        raise InvalidInput("a renewal needs a reason: when and how the person agreed")
+    record = _record_for_change(session, actor, record_id)
+    record.renewals = (record.renewals or 0) + 1
+    session.flush()
+    record_events(
+        session,
+        actor,
+        [
+            Event(
+                "record_renew",
+                subject_id=record.subject_id,
+                record_id=record.id,
+                activity=record.activity,
+                reason=reason.strip(),
+                detail={"renewals": record.renewals},
+            )
+        ],
+        at=at,
+    )
+    return record.renewals
 
 
 def expire_records(

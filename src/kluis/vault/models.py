@@ -72,6 +72,9 @@ class Record(Base):
     selection_end: Mapped[date | None] = mapped_column(Date)
     record_date: Mapped[date | None] = mapped_column(Date)
     register_version: Mapped[int | None] = mapped_column(Integer)
+    #: How many times the retention period was extended by the activity's ``renew``, each
+    #: time after asking the person.
+    renewals: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -220,15 +220,44 @@ def record_refused_read(
     )
 
 
-def event_counts(session: Session, activity: str, event: str) -> dict[date | None, int]:
+def event_counts(session: Session, activity: str, event: str) -> dict[tuple[date | None, int], int]:
     """How many records of ``activity`` hold each value of the event column ``event``
     (``collected``, ``selection_end``, ``record_date``, ...; None: the event has not
-    happened). Counts only: no value is read, no key is needed, nothing is audited."""
+    happened), by that value and how many times their period was renewed. Counts only: no
+    value is read, no key is needed, nothing is audited."""
     column = _RECORD.c[event]
+    renewals = _RECORD.c.renewals
     rows = session.execute(
-        select(column, func.count()).where(Record.activity == activity).group_by(column)
+        select(column, renewals, func.count())
+        .where(_RECORD.c.activity == activity)
+        .group_by(column, renewals)
     ).all()
-    return {day: int(count) for day, count in rows}
+    return {(day, int(renewed)): int(count) for day, renewed, count in rows}
+
+
+@dataclass(frozen=True)
+class RecordDates:
+    """What retention needs of one record: its activity, subject, events and renewals."""
+
+    record_id: uuid.UUID
+    subject_id: uuid.UUID
+    activity: str
+    events: dict[str, date | None]
+    renewals: int
+
+
+def record_dates(session: Session, record_id: uuid.UUID) -> RecordDates | None:
+    """The events and renewals of a record (no value, no key); None if there is none."""
+    row = session.execute(select(_RECORD).where(_RECORD.c.id == record_id)).mappings().first()
+    if row is None:
+        return None
+    return RecordDates(
+        row["id"],
+        row["subject_id"],
+        row["activity"],
+        {column: row[column] for column in EVENTS.values()},
+        int(row["renewals"]),
+    )
 
 
 def record_count(session: Session, activity: str) -> int:

@@ -1,4 +1,4 @@
-"""Retention runs and legal holds.
+"""Retention runs, legal holds, and how often a record's period was renewed.
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("record") as table:
+        table.add_column(sa.Column("renewals", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "retention_run",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,3 +56,5 @@ def downgrade() -> None:
     op.drop_table("legal_hold")
     op.drop_index(op.f("ix_retention_run_status"), table_name="retention_run")
     op.drop_table("retention_run")
+    with op.batch_alter_table("record") as table:
+        table.drop_column("renewals")
