@@ -4,16 +4,32 @@ an administrator only; a bad date named."""
 from __future__ import annotations
 
 import json
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
 from pathlib import Path
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kluis.audit import verify
+from kluis.audit.models import AuditEntry
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
 from kluis.register.loader import load_register
 from kluis.register.versions import save_version
+from kluis.retention.models import RetentionRun
 from kluis.storage import transaction
 from kluis.vault import Keyring, RecordInput, write_records
+from kluis.vault.models import Record, Subject, SubjectKey
 from tests.cli.conftest import Kluis, VaultHome
 from tests.conftest import DPO_ACTOR, VAULT_REGISTER
+
+KLUIS = Path(sys.executable).with_name("kluis")
 
 
 def _candidates(home: VaultHome, clock: FixedClock) -> None:
@@ -139,3 +155,72 @@ def test_renewals_listed_and_done(
     )
     bad = kluis("retention", "renew", "nope", "--reason", "x")
     assert bad.code == 2 and "RECORD takes an id" in bad.stderr
+
+
+def _records_left(home: VaultHome) -> int:
+    """How many records the vault holds, read without taking the write lock."""
+    engine = home.engine
+    if engine.dialect.name == "sqlite":
+        database = Path(str(engine.url.database)).as_uri() + "?mode=ro"
+        with closing(sqlite3.connect(database, uri=True)) as connection:
+            (left,) = connection.execute("SELECT count(*) FROM record").fetchone()
+        return int(left)
+    with Session(engine) as session:
+        return int(session.execute(select(func.count()).select_from(Record)).scalar_one())
+
+
+def test_a_run_killed_at_random_points_completes_on_rerun(
+    vault_home: VaultHome, clock: FixedClock
+) -> None:
+    """SIGKILL at random moments, then run again: every due record erased exactly once, in
+    one run, and nothing else touched."""
+    due, kept = 800, 200
+    items = [
+        RecordInput(
+            {"name": f"Kandidaat {n}", "email": f"k{n}@example.be"},
+            {"selection_end": "2024-05-01" if n < due else "2026-10-15"},
+        )
+        for n in range(due + kept)
+    ]
+    with transaction(vault_home.engine) as session:
+        ring = Keyring(LocalKeyProvider(vault_home.keys))
+        write_records(session, ring, DPO_ACTOR, "candidates", items, at=clock.now())
+    command = [str(KLUIS), "retention", "run", "--at", "2026-12-01", "--batch", "15"]
+    rng = random.Random(20261201)
+    kills = 0
+    ended: list[tuple[int, str]] = []
+    for target in sorted(rng.sample(range(50, 650), 5)):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if due + kept - _records_left(vault_home) >= target:
+                time.sleep(rng.uniform(0, 0.02))
+                break
+            time.sleep(0.002)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        _, stderr = process.communicate()
+        if process.returncode != -signal.SIGKILL:
+            ended.append((process.returncode, stderr.decode()[-2000:]))
+    assert kills == 5, ended
+    assert kept < _records_left(vault_home) < due + kept
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert _records_left(vault_home) == kept
+    with Session(vault_home.engine) as session:
+        runs = session.execute(select(RetentionRun)).scalars().all()
+        assert [(run.status, run.counts) for run in runs] == [
+            ("done", {"candidates": {"erase": due}})
+        ]
+        erased = (
+            session.execute(
+                select(AuditEntry.record_id).where(AuditEntry.action == "retention_erase")
+            )
+            .scalars()
+            .all()
+        )
+        assert len(erased) == len(set(erased)) == due
+        assert session.execute(select(func.count()).select_from(Subject)).scalar_one() == kept
+        assert session.execute(select(func.count()).select_from(SubjectKey)).scalar_one() == kept
+        assert verify(session).intact

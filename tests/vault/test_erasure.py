@@ -24,6 +24,8 @@ from kluis.vault import (
     anonymise_record,
     erase_subject,
     show_subject,
+    shred_orphans,
+    shred_subject,
     store_record,
 )
 from kluis.vault.models import AnonymousRecord, Identifier, Record, Subject, SubjectKey
@@ -150,3 +152,38 @@ def test_anonymisation_keeps_facts_without_the_person(
     assert (kept.activity, kept.events, kept.field_count) == ("intake", {"collected": "2025-03"}, 2)
     assert session.get(Subject, written.subject_id) is None
     assert session.get(SubjectKey, written.subject_id) is None
+
+
+def test_the_key_goes_first_in_a_step_of_its_own(
+    session: Session, policy: StoredRegister, keys: LocalKeyProvider, clock: FixedClock
+) -> None:
+    subject = _store(session, keys, clock, SECRET_EMAIL, SECRET_NAME)
+    with pytest.raises(NotAllowed):
+        shred_subject(session, Keyring(keys), RECRUITER, subject, reason="request 12")
+    assert session.get(SubjectKey, subject) is not None
+    assert shred_subject(session, Keyring(keys), DPO_ACTOR, subject, reason="request 12")
+    # The data stays until the erasure's second step, and nobody can read it meanwhile.
+    assert session.get(SubjectKey, subject) is None
+    assert session.get(Subject, subject) is not None
+    with pytest.raises(SubjectNotFound):
+        show_subject(session, Keyring(keys), DPO_ACTOR, subject, at=clock.now())
+    result = erase_subject(
+        session, Keyring(keys), DPO_ACTOR, subject, reason="request 12", at=clock.now()
+    )
+    assert result.records == 2 and not result.key_destroyed
+    assert session.get(Subject, subject) is None
+
+
+def test_the_keys_of_people_a_batch_leaves_alone_go_first(
+    session: Session, policy: StoredRegister, keys: LocalKeyProvider, clock: FixedClock
+) -> None:
+    both = _store(session, keys, clock, SECRET_EMAIL, SECRET_NAME)
+    records = session.execute(
+        select(Record.id, Record.subject_id, Record.activity).where(Record.subject_id == both)
+    ).all()
+    candidates = [(row.id, row.subject_id) for row in records if row.activity == "candidates"]
+    # Deleting one of the person's two records leaves them a record: no key goes.
+    assert shred_orphans(session, Keyring(keys), candidates) == 0
+    assert session.get(SubjectKey, both) is not None
+    assert shred_orphans(session, Keyring(keys), [(row.id, row.subject_id) for row in records]) == 1
+    assert session.get(SubjectKey, both) is None

@@ -30,6 +30,7 @@ from kluis.vault import (
     find_subjects,
     plan_apply,
     show_subject,
+    shred_before_apply,
     store_record,
 )
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
@@ -275,6 +276,40 @@ def test_erase_orphans_erases_a_removed_activity_and_shreds_lone_subjects(
     assert stored.changes == [
         {"kind": "activity_removed", "activity": "newsletter", "affected": 2, "resolution": "erase"}
     ]
+
+
+def test_the_keys_of_lone_subjects_go_first_in_a_step_of_their_own(
+    session: Session,
+    policy: StoredRegister,
+    seeded: Seeded,
+    keys: LocalKeyProvider,
+    clock: FixedClock,
+) -> None:
+    register = changed(policy, drop_newsletter)
+    # Without a resolution the plan is refused, and nothing is destroyed.
+    with pytest.raises(Conflict):
+        shred_before_apply(session, Keyring(keys), DPO_ACTOR, register, at=clock.now())
+    assert count(session, SubjectKey, SubjectKey.subject_id == seeded.reader) == 1
+    destroyed = shred_before_apply(
+        session, Keyring(keys), DPO_ACTOR, register, at=clock.now(), erase_orphans=True
+    )
+    # Only the lone reader's key; the data is still there, unreadable, until the apply.
+    assert destroyed == 1
+    assert count(session, SubjectKey, SubjectKey.subject_id == seeded.reader) == 0
+    assert count(session, SubjectKey, SubjectKey.subject_id == seeded.an) == 1
+    assert session.get(Subject, seeded.reader) is not None
+    applied = apply_register(
+        session,
+        Keyring(keys),
+        DPO_ACTOR,
+        register,
+        origin="r.yaml",
+        at=clock.now(),
+        erase_orphans=True,
+    )
+    assert applied is not None
+    assert (applied.erased_records, applied.shredded_subjects) == (2, 1)
+    assert session.get(Subject, seeded.reader) is None
 
 
 def test_erase_orphans_removes_the_values_and_blind_indexes_of_a_removed_field(

@@ -25,7 +25,7 @@ from kluis.register.diff import ChangeKind
 from kluis.register.loader import LoadedRegister, read_register
 from kluis.register.versions import list_versions
 from kluis.storage import checkpoint
-from kluis.vault import Plan, PlannedChange, apply_register, plan_apply
+from kluis.vault import Plan, PlannedChange, apply_register, plan_apply, shred_before_apply
 
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
@@ -237,6 +237,19 @@ def _apply(
         if not typer.confirm(t(messages, N_("Apply this register?")), default=False):
             out().print(t(messages, N_("Nothing applied.")))
             raise typer.Exit(1)
+    with domain_errors(messages), context.unit() as (session, actor):
+        # Data keys of the people left without a record first, committed on their own: a
+        # key never outlives its data.
+        shred_before_apply(
+            session,
+            context.keyring(),
+            actor,
+            loaded.register,
+            at=context.clock.now(),
+            erase_orphans=erase_orphans,
+            mappings=mappings,
+            expected=plan,
+        )
     with domain_errors(messages), context.unit() as (session, actor):
         applied = apply_register(
             session,

@@ -34,6 +34,7 @@ from kluis.retention import (
     retention_plan,
     run_batch,
     set_hold,
+    shred_batch,
     start_run,
 )
 from kluis.storage import checkpoint
@@ -253,6 +254,10 @@ def run(
             with _progress(fmt is OutputFormat.text) as progress:
                 task = progress.add_task(t(messages, N_("Erasing and anonymising")), total=total)
                 while True:
+                    # The batch's data keys first, committed on their own: a key never
+                    # outlives its data, whatever stops the run.
+                    with context.unit() as (session, actor):
+                        shred_batch(session, context.keyring(), actor, started.id, work, size=batch)
                     with context.unit() as (session, actor):
                         count = run_batch(
                             session,

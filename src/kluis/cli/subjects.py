@@ -23,6 +23,7 @@ from kluis.vault import (
     find_subjects,
     record_refused_read,
     show_subject,
+    shred_subject,
 )
 
 LangOpt = Annotated[
@@ -182,6 +183,9 @@ def erase(
     subject_id = _subject_id(subject, messages)
     context = open_context()
     with context, domain_errors(messages):
+        # The data key first, committed on its own: it can never outlive the data.
+        with context.unit() as (session, actor):
+            shred_subject(session, context.keyring(), actor, subject_id, reason=reason)
         with context.unit() as (session, actor):
             result = erase_subject(
                 session, context.keyring(), actor, subject_id, reason=reason, at=context.clock.now()

@@ -26,6 +26,7 @@ from kluis.retention.runs import (
     list_runs,
     plan_work,
     run_batch,
+    shred_batch,
     start_run,
 )
 from kluis.retention.service import ActivityPlan, RetentionPlan, retention_plan
@@ -56,5 +57,6 @@ __all__ = [
     "rule_of",
     "run_batch",
     "set_hold",
+    "shred_batch",
     "start_run",
 ]

@@ -4,14 +4,16 @@ its activity's rule says, in batches, except what a legal hold keeps.
 A run is recorded (the day it ran as on, who ran it, when it started and finished, counts
 per activity and action, and what holds kept) and every record it erases or anonymises has
 an audit entry of its own, so an organisation can prove what was deleted when. The
-interface owns the transactions: :func:`start_run`, then :func:`run_batch` in a transaction
-each until it reports nothing left, then :func:`finish_run`. Each batch commits its records
+interface owns the transactions: :func:`start_run`, then for each batch :func:`shred_batch`
+and :func:`run_batch`, each in a transaction of its own, until it reports nothing left, then
+:func:`finish_run`. Each batch commits its records
 with the run's counts, so a run stopped at any point (even ``kill -9``) resumes where it
 stopped: :func:`start_run` returns the unfinished run first.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,7 +29,7 @@ from kluis.retention.holds import HeldScope, held_scope
 from kluis.retention.models import RetentionRun
 from kluis.retention.policy import Rule, due_cutoffs, require_privacy_staff, rule_of
 from kluis.retention.service import held_records
-from kluis.vault import Keyring, event_counts, expire_records, records_due
+from kluis.vault import Keyring, event_counts, expire_records, records_due, shred_orphans
 
 #: Records erased or anonymised per transaction, unless the caller says otherwise.
 BATCH = 500
@@ -126,20 +128,10 @@ def _run(session: Session, run_id: int) -> RetentionRun:
     return run
 
 
-def run_batch(
-    session: Session,
-    keyring: Keyring,
-    actor: Actor,
-    run_id: int,
-    work: list[Work],
-    *,
-    size: int = BATCH,
-    at: datetime,
-) -> int:
-    """Erase or anonymise the next ``size`` due records of one activity, record them in the
-    run's counts; how many (0: nothing is left)."""
-    require_privacy_staff(actor)
-    run = _run(session, run_id)
+def _next_batch(
+    session: Session, run: RetentionRun, work: list[Work], size: int
+) -> tuple[Rule, list[tuple[uuid.UUID, uuid.UUID]]] | None:
+    """The next records due (at most ``size``, of one activity), leaving out what holds keep."""
     scope = held_scope(session, run.day)
     for item in work:
         rule = item.rule
@@ -154,27 +146,64 @@ def run_batch(
             skip_subjects=scope.subjects,
             skip_records=scope.records,
         )
-        if not records:
-            continue
-        anonymise = rule.then is RetentionAction.anonymize
-        shredded = expire_records(
-            session,
-            keyring,
-            actor,
-            records,
-            activity=rule.activity,
-            anonymise=anonymise,
-            reason=f"retention run {run.id}",
-            at=at,
-        )
-        counts = {activity: dict(actions) for activity, actions in run.counts.items()}
-        actions = counts.setdefault(rule.activity, {})
-        actions[rule.then.value] = actions.get(rule.then.value, 0) + len(records)
-        run.counts = counts
-        run.subjects_erased += shredded
-        session.flush()
-        return len(records)
-    return 0
+        if records:
+            return rule, records
+    return None
+
+
+def shred_batch(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    run_id: int,
+    work: list[Work],
+    *,
+    size: int = BATCH,
+) -> int:
+    """The first step of a batch, committed on its own before :func:`run_batch`: destroy the
+    data keys of the people the batch leaves without a record (on SQLite the key store is
+    another file; see :func:`kluis.vault.shred_subject`). How many keys were destroyed."""
+    require_privacy_staff(actor)
+    batch = _next_batch(session, _run(session, run_id), work, size)
+    return shred_orphans(session, keyring, batch[1]) if batch is not None else 0
+
+
+def run_batch(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    run_id: int,
+    work: list[Work],
+    *,
+    size: int = BATCH,
+    at: datetime,
+) -> int:
+    """Erase or anonymise the next ``size`` due records of one activity, record them in the
+    run's counts; how many (0: nothing is left). Run :func:`shred_batch` with the same
+    arguments in a transaction of its own first."""
+    require_privacy_staff(actor)
+    run = _run(session, run_id)
+    batch = _next_batch(session, run, work, size)
+    if batch is None:
+        return 0
+    rule, records = batch
+    shredded = expire_records(
+        session,
+        keyring,
+        actor,
+        records,
+        activity=rule.activity,
+        anonymise=rule.then is RetentionAction.anonymize,
+        reason=f"retention run {run.id}",
+        at=at,
+    )
+    counts = {activity: dict(actions) for activity, actions in run.counts.items()}
+    actions = counts.setdefault(rule.activity, {})
+    actions[rule.then.value] = actions.get(rule.then.value, 0) + len(records)
+    run.counts = counts
+    run.subjects_erased += shredded
+    session.flush()
+    return len(records)
 
 
 def _held(session: Session, work: list[Work], scope: HeldScope) -> dict[str, int]:
@@ -226,5 +255,6 @@ __all__ = [
     "list_runs",
     "plan_work",
     "run_batch",
+    "shred_batch",
     "start_run",
 ]

@@ -16,6 +16,8 @@ from kluis.vault.erasure import (
     records_between,
     records_due,
     renew_record,
+    shred_orphans,
+    shred_subject,
 )
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.importing import ImportFileInvalid, ImportSummary, import_file
@@ -48,7 +50,14 @@ from kluis.vault.rotation import (
     rewrap_batch,
     start_rotation,
 )
-from kluis.vault.stranding import Applied, Plan, PlannedChange, apply_register, plan_apply
+from kluis.vault.stranding import (
+    Applied,
+    Plan,
+    PlannedChange,
+    apply_register,
+    plan_apply,
+    shred_before_apply,
+)
 from kluis.vault.writes import RecordInput, Refusal, Written, store_record, write_records
 
 __all__ = [
@@ -98,6 +107,9 @@ __all__ = [
     "require_admin",
     "rewrap_batch",
     "show_subject",
+    "shred_before_apply",
+    "shred_orphans",
+    "shred_subject",
     "start_rotation",
     "store_record",
     "subject_exists",

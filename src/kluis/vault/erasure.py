@@ -49,13 +49,9 @@ def erase_subject(
     reason: str,
     at: datetime,
 ) -> Erasure:
-    """Erase a subject entirely (Art. 17 GDPR); only the DPO may, and must say why."""
-    if not actor.is_dpo:
-        raise NotAllowed("only the DPO may erase a data subject")
-    if not reason.strip():
-        raise InvalidInput("an erasure needs a reason")
-    if session.get(Subject, subject_id) is None:
-        raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
+    """Erase a subject entirely (Art. 17 GDPR); only the DPO may, and must say why. On
+    SQLite, run :func:`shred_subject` in a transaction of its own first."""
+    _check_erase(session, actor, subject_id, reason)
     activities = list(
         session.execute(
             select(Record.activity).where(Record.subject_id == subject_id).order_by(Record.activity)
@@ -83,6 +79,65 @@ def _delete_subjects(session: Session, subject_ids: list[uuid.UUID]) -> None:
     session.execute(delete(Identifier).where(Identifier.subject_id.in_(subject_ids)))
     session.execute(delete(Record).where(Record.subject_id.in_(subject_ids)))
     session.execute(delete(Subject).where(Subject.id.in_(subject_ids)))
+
+
+def _check_erase(session: Session, actor: Actor, subject_id: uuid.UUID, reason: str) -> None:
+    if not actor.is_dpo:
+        raise NotAllowed("only the DPO may erase a data subject")
+    if not reason.strip():
+        raise InvalidInput("an erasure needs a reason")
+    if session.get(Subject, subject_id) is None:
+        raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
+
+
+def shred_subject(
+    session: Session, keyring: Keyring, actor: Actor, subject_id: uuid.UUID, *, reason: str
+) -> bool:
+    """The first step of :func:`erase_subject`, committed on its own before it: destroy the
+    subject's data key (with the same checks). Whether a key was destroyed.
+
+    On SQLite the key store is a second database file, and a transaction across both
+    commits one file at a time, the data first: a stop in between would leave the data
+    deleted and its key alive, readable in any earlier backup. Committed first, the key
+    never outlives the data; a stop after it leaves data nobody can read, which the
+    erasure's second step (or a rerun) deletes."""
+    _check_erase(session, actor, subject_id, reason)
+    return keyring.destroy(session, [subject_id]) > 0
+
+
+def orphans_of(session: Session, records: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[uuid.UUID]:
+    """The subjects that deleting ``records`` (record id, subject id) leaves without any."""
+    ids = {record_id for record_id, _ in records}
+    subjects = list(dict.fromkeys(subject_id for _, subject_id in records))
+    left: set[uuid.UUID] = set()
+    for chunk in _chunks(subjects):
+        for record_id, subject_id in session.execute(
+            select(Record.id, Record.subject_id).where(Record.subject_id.in_(chunk))
+        ):
+            if record_id not in ids:
+                left.add(subject_id)
+    return [subject_id for subject_id in subjects if subject_id not in left]
+
+
+def shred_orphans(
+    session: Session, keyring: Keyring, records: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> int:
+    """Destroy the data keys of the subjects that deleting ``records`` will leave without a
+    record, in a transaction of its own before the one that deletes them (see
+    :func:`shred_subject`). How many keys were destroyed."""
+    return keyring.destroy(session, orphans_of(session, records))
+
+
+def activity_records(
+    session: Session, activities: Collection[str]
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Every record of ``activities``: (record id, subject id)."""
+    if not activities:
+        return []
+    rows = session.execute(
+        select(Record.id, Record.subject_id).where(Record.activity.in_(list(activities)))
+    )
+    return [(record_id, subject_id) for record_id, subject_id in rows]
 
 
 def _record_for_change(session: Session, actor: Actor, record_id: uuid.UUID) -> Record:

@@ -42,7 +42,7 @@ from kluis.register.schema import Register
 from kluis.register.stored import StoredRegister
 from kluis.register.taxonomy import builtin_taxonomy
 from kluis.register.versions import content_hash, current_version, require_version, save_version
-from kluis.vault.erasure import drop_records
+from kluis.vault.erasure import activity_records, drop_records, shred_orphans
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record
 from kluis.vault.policy import ActivityPolicy, ValueKind, all_policies, index_form
@@ -648,25 +648,17 @@ class _Applier:
         )
 
 
-def apply_register(
+def _checked_plan(
     session: Session,
-    keyring: Keyring,
     actor: Actor,
     register: Register,
     *,
-    origin: str,
+    erase_orphans: bool,
+    mappings: Mapping[str, str] | None,
     at: datetime,
-    erase_orphans: bool = False,
-    mappings: Mapping[str, str] | None = None,
-    expected: Plan | None = None,
-) -> Applied | None:
-    """Apply ``register`` as the newest version; None when it is the one applied now.
-
-    Refuses (:class:`Conflict`) a plan with a change that strands data and no resolution,
-    and, with ``expected``, a plan that differs from the one shown (the vault or the file
-    changed in between). The plan is stored with the version; every record erased, cleared,
-    moved or re-indexed is audited, with the application itself, in the caller's transaction.
-    """
+    expected: Plan | None,
+) -> tuple[Plan, _Work] | None:
+    """The plan and its work, refused as :func:`apply_register` refuses; None if identical."""
     plan, work = _plan(
         session, actor, register, erase_orphans=erase_orphans, mappings=mappings or {}, at=at
     )
@@ -686,6 +678,59 @@ def apply_register(
             count=len(refused),
             records=sum(planned.affected for planned in refused),
         )
+    return plan, work
+
+
+def shred_before_apply(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    register: Register,
+    *,
+    at: datetime,
+    erase_orphans: bool = False,
+    mappings: Mapping[str, str] | None = None,
+    expected: Plan | None = None,
+) -> int:
+    """The first step of :func:`apply_register`, committed on its own before it: destroy the
+    data keys of the people the application leaves without a record (on SQLite the key
+    store is another file; see :func:`kluis.vault.shred_subject`). How many keys."""
+    checked = _checked_plan(
+        session, actor, register, erase_orphans=erase_orphans, mappings=mappings, at=at,
+        expected=expected,
+    )  # fmt: skip
+    if checked is None:
+        return 0
+    _, work = checked
+    return shred_orphans(session, keyring, activity_records(session, work.erase_activities))
+
+
+def apply_register(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    register: Register,
+    *,
+    origin: str,
+    at: datetime,
+    erase_orphans: bool = False,
+    mappings: Mapping[str, str] | None = None,
+    expected: Plan | None = None,
+) -> Applied | None:
+    """Apply ``register`` as the newest version; None when it is the one applied now.
+
+    Refuses (:class:`Conflict`) a plan with a change that strands data and no resolution,
+    and, with ``expected``, a plan that differs from the one shown (the vault or the file
+    changed in between). The plan is stored with the version; every record erased, cleared,
+    moved or re-indexed is audited, with the application itself, in the caller's transaction.
+    """
+    checked = _checked_plan(
+        session, actor, register, erase_orphans=erase_orphans, mappings=mappings, at=at,
+        expected=expected,
+    )  # fmt: skip
+    if checked is None:
+        return None
+    plan, work = checked
     version = save_version(
         session, register, author=actor.name, origin=origin, changes=plan.as_dicts(), at=at
     )
