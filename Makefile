@@ -49,6 +49,7 @@ bench: $(STAMP)  ## run the benchmarks and print their figures
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/vault_bench.py --subjects 20000 --lookups 2000 --shows 2000
 	$(BIN)/python bench/import_bench.py --subjects 20000 --folder .bench-cache/import
+	$(BIN)/python bench/retention_bench.py --subjects 20000 --folder .bench-cache/retention
 
 messages: $(STAMP)  ## extract translatable texts and update the nl/fr catalogues
 	$(BIN)/python scripts/messages.py

@@ -22,5 +22,6 @@ echo "== vault: kluis subject find, as the recruiter"
 KLUIS_USER=rik "$kluis" subject find --email kobe.mertens0@example.org
 echo "== vault: what retention will erase, and when"
 "$kluis" retention plan
+"$kluis" retention run
 "$kluis" audit verify
 "$kluis" backup

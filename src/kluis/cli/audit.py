@@ -14,12 +14,10 @@ import typer
 from kluis.audit import export, verify
 from kluis.cli.console import domain_errors, fail, language, out, t
 from kluis.cli.context import open_context
+from kluis.cli.options import LangOpt
 from kluis.core.errors import NotAllowed
 from kluis.i18n import N_
 
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
 _COLUMNS = (
     "seq",
     "at",

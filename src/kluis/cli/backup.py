@@ -19,13 +19,11 @@ from kluis.backup import (
 )
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import Context, open_context
+from kluis.cli.options import LangOpt
 from kluis.crypto import read_key_file
 from kluis.i18n import N_
 from kluis.vault import Keyring, require_admin
 
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
 #: The blind-index kind under which the HMAC key of backup manifests is derived.
 _MANIFEST_KEY = "backup-manifest"
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from kluis.cli.console import domain_errors, err, fail, language, out, service_text, t
 from kluis.cli.context import Context, open_context
-from kluis.cli.subjects import FormatOpt, LangOpt, OutputFormat
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.core.actor import Actor
 from kluis.i18n import N_
 from kluis.storage import checkpoint, transaction

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, language, out, say, t
 from kluis.cli.context import open_context
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.i18n import N_
 from kluis.storage import transaction
@@ -32,17 +32,6 @@ from kluis.vault import (
 
 #: Data keys rewrapped per transaction, unless --batch says otherwise.
 _BATCH = 1000
-
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
-
-
-class OutputFormat(StrEnum):
-    """How results are written."""
-
-    text = "text"
-    json = "json"
 
 
 def rotate(
@@ -141,9 +130,7 @@ def _state(status: KekStatus, messages: str) -> str:
 
 
 def status(
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """Show each key-encryption key: created, retired, and how many data keys it wraps."""

@@ -7,7 +7,6 @@ import json
 import sys
 from collections import Counter
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -18,6 +17,7 @@ from rich.text import Text
 
 from kluis.cli.console import domain_errors, err, fail, language, out, t
 from kluis.cli.context import Context, open_context
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.i18n import N_, gettext
 from kluis.register.checks.base import Finding, Severity
 from kluis.register.checks.runner import run_checks
@@ -27,9 +27,6 @@ from kluis.register.versions import list_versions
 from kluis.storage import checkpoint
 from kluis.vault import Plan, PlannedChange, apply_register, plan_apply, shred_before_apply
 
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
 _STYLE: Final = {"+": "green", "-": "red", "~": "yellow"}
 _KIND_LABELS: Final[dict[str, str]] = {
     ChangeKind.activity_added: N_("activity added"),
@@ -319,17 +316,8 @@ def _summary(changes: list[dict[str, object]], messages: str) -> str:
     return "; ".join(parts) or "-"
 
 
-class OutputFormat(StrEnum):
-    """How the versions are written."""
-
-    text = "text"
-    json = "json"
-
-
 def versions(
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """List the register versions applied to the vault, newest first."""

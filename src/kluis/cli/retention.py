@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -16,12 +15,14 @@ from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import open_context
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.documents import describe_retention
 from kluis.i18n import N_
 from kluis.retention import (
     BATCH,
     NOTICE_DAYS,
     ActivityPlan,
+    Cursor,
     RetentionPlan,
     RunView,
     finish_run,
@@ -41,17 +42,6 @@ from kluis.storage import checkpoint
 
 #: Months shown one by one in the text plan; later ones are summed.
 _MONTHS_SHOWN = 12
-
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
-
-
-class OutputFormat(StrEnum):
-    """How results are written."""
-
-    text = "text"
-    json = "json"
 
 
 def _day(value: str | None, messages: str, today: date) -> date:
@@ -160,9 +150,7 @@ def plan(
         str | None,
         typer.Option("--at", help=N_("Plan as on this ISO date (default: today).")),
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """Show what retention erases or anonymises, when, per activity, and what it keeps."""
@@ -225,9 +213,7 @@ def run(
         int,
         typer.Option("--batch", min=1, help=N_("Records erased or anonymised per transaction.")),
     ] = BATCH,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """Erase or anonymise every record whose retention period has ended; resumable."""
@@ -251,6 +237,7 @@ def run(
                         day=started.day.isoformat(),
                     ),
                 )
+            cursor: Cursor = {}
             with _progress(fmt is OutputFormat.text) as progress:
                 task = progress.add_task(t(messages, N_("Erasing and anonymising")), total=total)
                 while True:
@@ -266,6 +253,7 @@ def run(
                             started.id,
                             work,
                             size=batch,
+                            cursor=cursor,
                             at=context.clock.now(),
                         )
                     if not count:
@@ -313,9 +301,7 @@ def _progress(enabled: bool) -> Progress:
 
 
 def runs(
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """List the latest retention runs: when, as on which day, what they erased."""
@@ -407,9 +393,7 @@ def hold_list(
     active: Annotated[
         bool, typer.Option("--active", help=N_("Only the holds in force today."))
     ] = False,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """List the legal holds."""
@@ -463,9 +447,7 @@ def renewals(
     at: Annotated[
         str | None, typer.Option("--at", help=N_("As on this ISO date (default: today)."))
     ] = None,
-    fmt: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))
-    ] = OutputFormat.text,
+    fmt: FormatOpt = OutputFormat.text,
     lang: LangOpt = None,
 ) -> None:
     """List the records whose period ends soon and can be renewed: the people to ask."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from enum import StrEnum
 from typing import Annotated, Final
 
 import typer
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from kluis.cli.console import domain_errors, fail, language, out, t
 from kluis.cli.context import open_context
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.i18n import N_
 from kluis.storage import checkpoint
 from kluis.vault import (
@@ -25,21 +25,6 @@ from kluis.vault import (
     show_subject,
     shred_subject,
 )
-
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
-
-
-class OutputFormat(StrEnum):
-    """How results are written."""
-
-    text = "text"
-    json = "json"
-
-
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help=N_("Output format."))]
-
 
 _EXAMPLE_ID: Final = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
 

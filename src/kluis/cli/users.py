@@ -13,6 +13,7 @@ from rich.text import Text
 
 from kluis.cli.console import domain_errors, fail, language, out, say, t
 from kluis.cli.context import open_context
+from kluis.cli.options import LangOpt
 from kluis.config import load_settings, render_config
 from kluis.core.actor import ADMIN, DPO, Actor
 from kluis.core.clock import SystemClock
@@ -22,9 +23,6 @@ from kluis.storage import keystore_path, make_engine, transaction, upgrade
 from kluis.storage.engine import normalise_url
 from kluis.users import add_user, deactivate_user, list_users, set_roles
 
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help=N_("Language of messages: nl, en or fr."))
-]
 RoleOpt = Annotated[
     list[str],
     typer.Option(

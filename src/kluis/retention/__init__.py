@@ -20,6 +20,7 @@ from kluis.retention.policy import (
 from kluis.retention.renewals import NOTICE_DAYS, RenewalDue, Renewed, renew, renewals_due
 from kluis.retention.runs import (
     BATCH,
+    Cursor,
     RunView,
     Work,
     finish_run,
@@ -35,6 +36,7 @@ __all__ = [
     "BATCH",
     "NOTICE_DAYS",
     "ActivityPlan",
+    "Cursor",
     "Hold",
     "RenewalDue",
     "Renewed",

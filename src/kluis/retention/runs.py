@@ -128,8 +128,13 @@ def _run(session: Session, run_id: int) -> RetentionRun:
     return run
 
 
+#: Where a run stands in each activity: the id of the last record it handled. Kept by the
+#: interface between batches; empty after a restart, which then walks from the start.
+Cursor = dict[str, uuid.UUID]
+
+
 def _next_batch(
-    session: Session, run: RetentionRun, work: list[Work], size: int
+    session: Session, run: RetentionRun, work: list[Work], size: int, cursor: Cursor
 ) -> tuple[Rule, list[tuple[uuid.UUID, uuid.UUID]]] | None:
     """The next records due (at most ``size``, of one activity), leaving out what holds keep."""
     scope = held_scope(session, run.day)
@@ -143,6 +148,7 @@ def _next_batch(
             rule.column,
             item.cutoffs,
             limit=size,
+            after=cursor.get(rule.activity),
             skip_subjects=scope.subjects,
             skip_records=scope.records,
         )
@@ -159,12 +165,13 @@ def shred_batch(
     work: list[Work],
     *,
     size: int = BATCH,
+    cursor: Cursor | None = None,
 ) -> int:
     """The first step of a batch, committed on its own before :func:`run_batch`: destroy the
     data keys of the people the batch leaves without a record (on SQLite the key store is
     another file; see :func:`kluis.vault.shred_subject`). How many keys were destroyed."""
     require_privacy_staff(actor)
-    batch = _next_batch(session, _run(session, run_id), work, size)
+    batch = _next_batch(session, _run(session, run_id), work, size, cursor or {})
     return shred_orphans(session, keyring, batch[1]) if batch is not None else 0
 
 
@@ -176,17 +183,20 @@ def run_batch(
     work: list[Work],
     *,
     size: int = BATCH,
+    cursor: Cursor | None = None,
     at: datetime,
 ) -> int:
     """Erase or anonymise the next ``size`` due records of one activity, record them in the
     run's counts; how many (0: nothing is left). Run :func:`shred_batch` with the same
-    arguments in a transaction of its own first."""
+    arguments in a transaction of its own first. ``cursor`` moves past the batch."""
     require_privacy_staff(actor)
     run = _run(session, run_id)
-    batch = _next_batch(session, run, work, size)
+    batch = _next_batch(session, run, work, size, cursor if cursor is not None else {})
     if batch is None:
         return 0
     rule, records = batch
+    if cursor is not None:
+        cursor[rule.activity] = records[-1][0]
     shredded = expire_records(
         session,
         keyring,
@@ -249,6 +259,7 @@ def list_runs(session: Session, actor: Actor, *, limit: int = 20) -> list[RunVie
 
 __all__ = [
     "BATCH",
+    "Cursor",
     "RunView",
     "Work",
     "finish_run",

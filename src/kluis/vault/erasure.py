@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    delete,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
@@ -284,21 +294,31 @@ def records_due(
     cutoffs: Cutoffs,
     *,
     limit: int,
+    after: uuid.UUID | None = None,
     skip_subjects: Collection[uuid.UUID] = (),
     skip_records: Collection[uuid.UUID] = (),
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Up to ``limit`` records of ``activity`` whose event column ``event`` is on or before
-    the cutoff of their number of renewals, oldest first, leaving out the subjects and
-    records given: ``(record id, subject id)`` pairs."""
+    the cutoff of their number of renewals, in the order of their ids and after the id
+    ``after`` (so that batch after batch walks the records once, however many are not due
+    or held), leaving out the subjects and records given: ``(record id, subject id)``."""
     if not cutoffs:
         return []
     column = _RECORD.c[event]
+    of_activity: ColumnElement[bool] = _RECORD.c.activity == activity
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite plans without statistics: it would take the activity's index and sort all
+        # of the activity's records for every batch. A unary plus keeps that index out, so
+        # the batch walks the primary key from the cursor.
+        of_activity = literal_column("+record.activity") == activity
     query = (
         select(_RECORD.c.id, _RECORD.c.subject_id)
-        .where(_RECORD.c.activity == activity, column.is_not(None), _due(event, cutoffs))
-        .order_by(column, _RECORD.c.id)
+        .where(of_activity, column.is_not(None), _due(event, cutoffs))
+        .order_by(_RECORD.c.id)
         .limit(limit)
     )
+    if after is not None:
+        query = query.where(_RECORD.c.id > after)
     if skip_subjects:
         query = query.where(_RECORD.c.subject_id.not_in(list(skip_subjects)))
     if skip_records:
