@@ -244,7 +244,15 @@ def run(
                     # The batch's data keys first, committed on their own: a key never
                     # outlives its data, whatever stops the run.
                     with context.unit() as (session, actor):
-                        shred_batch(session, context.keyring(), actor, started.id, work, size=batch)
+                        shred_batch(
+                            session,
+                            context.keyring(),
+                            actor,
+                            started.id,
+                            work,
+                            size=batch,
+                            cursor=cursor,
+                        )
                     with context.unit() as (session, actor):
                         count = run_batch(
                             session,
