@@ -28,6 +28,7 @@ DATA_TABLES = {
     "anonymous_record",
     "audit_entry",
     "audit_head",
+    "consent_event",
     "identifier",
     "import_job",
     "import_refusal",

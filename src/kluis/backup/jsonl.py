@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy import Uuid as UuidType
 
 import kluis.audit.models
+import kluis.consent.models
 import kluis.register.models
 import kluis.retention.models
 import kluis.users.models

@@ -17,6 +17,7 @@ from kluis import __version__
 from kluis.cli import (
     audit,
     backup,
+    consent,
     importing,
     keys,
     register_apply,
@@ -394,6 +395,7 @@ def build_app(lang: str) -> typer.Typer:
     keys.add_to(app, lang)
     backup.add_to(app, lang)
     retention.add_to(app, lang)
+    consent.add_to(app, lang)
     return app
 
 

@@ -29,7 +29,8 @@ from kluis.vault import (
 _EXAMPLE_ID: Final = "3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b"
 
 
-def _subject_id(raw: str, messages: str) -> uuid.UUID:
+def subject_id_of(raw: str, messages: str) -> uuid.UUID:
+    """The subject id given on the command line; exits with a clear message if it is none."""
     try:
         return uuid.UUID(raw)
     except ValueError:
@@ -100,7 +101,7 @@ def show(
 ) -> None:
     """Show a subject's records that your roles reach; the reading is audited."""
     messages = language(lang)
-    subject_id = _subject_id(subject, messages)
+    subject_id = subject_id_of(subject, messages)
     context = open_context()
     with context, domain_errors(messages):
         try:
@@ -165,7 +166,7 @@ def erase(
 ) -> None:
     """Erase a data subject: destroy their data key and delete their records (DPO only)."""
     messages = language(lang)
-    subject_id = _subject_id(subject, messages)
+    subject_id = subject_id_of(subject, messages)
     context = open_context()
     with context, domain_errors(messages):
         # The data key first, committed on its own: it can never outlive the data.

@@ -27,6 +27,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
         "register/diff.py",
         "vault",
         "retention",
+        "consent",
         "backup",
     ),
 }

@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from kluis.core.actor import Actor
+from kluis.core.calendar import add_calendar
 from kluis.core.errors import NotAllowed
 from kluis.register.schema import (
     Activity,
@@ -38,9 +39,11 @@ from kluis.register.schema import (
 )
 from kluis.register.types import Duration
 
-#: The record column each retention event is read from. Consent events are not columns
-#: of a record: until consent is tracked for a record, none has happened.
+#: The record column each retention event is read from. The consent events are kept on a
+#: record from the consent log of its person and the activity's consent purpose.
 EVENT_COLUMNS: Final[dict[RetentionEvent, str]] = {
+    RetentionEvent.consent_given: "consent_given",
+    RetentionEvent.consent_withdrawn: "consent_withdrawn",
     RetentionEvent.collected: "collected",
     RetentionEvent.last_contact: "last_contact",
     RetentionEvent.contract_end: "contract_end",
@@ -53,11 +56,7 @@ EVENT_COLUMNS: Final[dict[RetentionEvent, str]] = {
 def add_period(day: date, period: Duration) -> date:
     """``day`` plus ``period`` in calendar units: years and months to the same day number,
     or the month's last day when it has no such day; then weeks and days."""
-    months = day.month - 1 + period.total_months
-    year, month = day.year + months // 12, months % 12 + 1
-    last = calendar.monthrange(year, month)[1]
-    moved = date(year, month, min(day.day, last))
-    return moved + timedelta(weeks=period.weeks, days=period.days)
+    return add_calendar(day, months=period.total_months, days=period.weeks * 7 + period.days)
 
 
 def fiscal_year_end(day: date, month_day: str) -> date:

@@ -34,6 +34,7 @@ from kluis.vault.reads import (
     record_dates,
     record_owner,
     record_refused_read,
+    set_consent_dates,
     show_subject,
     subject_exists,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "renew_record",
     "require_admin",
     "rewrap_batch",
+    "set_consent_dates",
     "show_subject",
     "shred_before_apply",
     "shred_orphans",

@@ -75,6 +75,10 @@ class Record(Base):
     #: How many times the retention period was extended by the activity's ``renew``, each
     #: time after asking the person.
     renewals: Mapped[int] = mapped_column(Integer, server_default="0")
+    #: For an activity based on consent: when the person last gave it, and when they
+    #: withdrew it (None while it stands), as the consent log says; retention runs from them.
+    consent_given: Mapped[date | None] = mapped_column(Date)
+    consent_withdrawn: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

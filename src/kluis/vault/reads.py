@@ -4,11 +4,12 @@ actor's roles grant (need-to-know, Art. 32 GDPR)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final, cast
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event, record_events
@@ -280,3 +281,23 @@ def subject_exists(session: Session, subject_id: uuid.UUID) -> bool:
     """Whether the vault holds ``subject_id``."""
     found = session.execute(select(_SUBJECT.c.id).where(_SUBJECT.c.id == subject_id)).first()
     return found is not None
+
+
+def set_consent_dates(
+    session: Session,
+    subject_id: uuid.UUID,
+    activities: Collection[str],
+    *,
+    given: date | None,
+    withdrawn: date | None,
+) -> int:
+    """Keep on the subject's records of ``activities`` when their consent was last given and
+    withdrawn (None: it stands), as the consent log says. How many records."""
+    if not activities:
+        return 0
+    result = session.execute(
+        update(_RECORD)
+        .where(_RECORD.c.subject_id == subject_id, _RECORD.c.activity.in_(list(activities)))
+        .values(consent_given=given, consent_withdrawn=withdrawn)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Retention runs, legal holds, and how often a record's period was renewed.
+"""Retention runs, legal holds, the consent log, and on records how often their period was
+renewed and when consent was given and withdrawn.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +20,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("record") as table:
         table.add_column(sa.Column("renewals", sa.Integer(), nullable=False, server_default="0"))
+        table.add_column(sa.Column("consent_given", sa.Date(), nullable=True))
+        table.add_column(sa.Column("consent_withdrawn", sa.Date(), nullable=True))
     op.create_table(
         "retention_run",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -49,6 +52,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_legal_hold")),
     )
     op.create_index(op.f("ix_legal_hold_subject_id"), "legal_hold", ["subject_id"], unique=False)
+    op.create_table(
+        "consent_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=False),
+        sa.Column("purpose", sa.String(length=120), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Date(), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("evidence", sa.Text(), nullable=True),
+        sa.Column("recorded_by", sa.String(length=120), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subject_id"],
+            ["subject.id"],
+            name=op.f("fk_consent_event_subject_id_subject"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_event")),
+    )
+    op.create_index(
+        op.f("ix_consent_event_subject_id"), "consent_event", ["subject_id"], unique=False
+    )
 
 
 def downgrade() -> None:
@@ -56,5 +83,9 @@ def downgrade() -> None:
     op.drop_table("legal_hold")
     op.drop_index(op.f("ix_retention_run_status"), table_name="retention_run")
     op.drop_table("retention_run")
+    op.drop_index(op.f("ix_consent_event_subject_id"), table_name="consent_event")
+    op.drop_table("consent_event")
     with op.batch_alter_table("record") as table:
+        table.drop_column("consent_withdrawn")
+        table.drop_column("consent_given")
         table.drop_column("renewals")

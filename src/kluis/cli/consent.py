@@ -1,0 +1,256 @@
+"""``kluis consent give|withdraw|show``: the consent log of a person. Giving and withdrawing
+take the same options: withdrawing is as easy as giving (Art. 7(3))."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kluis.cli.console import domain_errors, fail, language, out, say, t
+from kluis.cli.context import open_context
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.cli.subjects import subject_id_of
+from kluis.consent import (
+    GIVEN,
+    WITHDRAWN,
+    Channel,
+    Standing,
+    consent_history,
+    consent_standing,
+    record_consent,
+)
+from kluis.i18n import N_
+from kluis.register.versions import require_version
+
+PurposeOpt = Annotated[str, typer.Option("--purpose", help=N_("The register's consent purpose."))]
+ChannelOpt = Annotated[
+    Channel,
+    typer.Option("--channel", help=N_("How: web_form, email, paper, phone or in_person.")),
+]
+EvidenceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--evidence",
+        help=N_("Where the proof is: a form submission, an e-mail, a paper (a reference)."),
+    ),
+]
+WhenOpt = Annotated[
+    str | None,
+    typer.Option("--at", help=N_("When the person did it: an ISO date or moment (default: now).")),
+]
+TextLangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help=N_("The language of the text the person was shown (default: the organisation's)."),
+    ),
+]
+VersionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--version", help=N_("The version of the text the person was shown (default: current).")
+    ),
+]
+
+
+def _moment(value: str | None, messages: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            messages,
+            N_("'{value}' is not an ISO date or moment such as 2026-03-01T10:30"),
+            2,
+            value=value,
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _version(value: str | None, messages: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(messages, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=value)
+
+
+def _record(
+    action: str,
+    subject: str,
+    purpose: str,
+    channel: Channel,
+    evidence: str | None,
+    when: str | None,
+    text_language: str | None,
+    version: str | None,
+    lang: str | None,
+) -> None:
+    messages = language(lang)
+    subject_id = subject_id_of(subject, messages)
+    given_at, shown = _moment(when, messages), _version(version, messages)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        organisation = require_version(session).register.organisation
+        now = record_consent(
+            session,
+            actor,
+            subject_id,
+            purpose,
+            action=action,
+            channel=channel,
+            language=text_language or organisation.languages[0],
+            evidence=evidence,
+            given_at=given_at,
+            version=shown,
+            at=context.clock.now(),
+        )
+    message = (
+        N_("Consent of {subject} to '{purpose}' recorded: {state}.")
+        if action == GIVEN
+        else N_("Withdrawal of {subject}'s consent to '{purpose}' recorded: {state}.")
+    )
+    say(out(), t(messages, message, subject=subject, purpose=purpose, state=_state(now, messages)))
+
+
+_STATES = {
+    "valid": N_("valid"),
+    "none": N_("never given"),
+    "withdrawn": N_("withdrawn"),
+    "expired": N_("expired"),
+    "outdated": N_("given on an older text"),
+}
+
+
+def _state(now: Standing, messages: str) -> str:
+    return t(messages, _STATES[now.state.value])
+
+
+def give(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    purpose: PurposeOpt,
+    channel: ChannelOpt,
+    evidence: EvidenceOpt = None,
+    when: WhenOpt = None,
+    text_language: TextLangOpt = None,
+    version: VersionOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Record that a person gave their consent to a purpose."""
+    _record(GIVEN, subject, purpose, channel, evidence, when, text_language, version, lang)
+
+
+def withdraw(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    purpose: PurposeOpt,
+    channel: ChannelOpt,
+    evidence: EvidenceOpt = None,
+    when: WhenOpt = None,
+    text_language: TextLangOpt = None,
+    version: VersionOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Record that a person withdrew their consent to a purpose."""
+    _record(WITHDRAWN, subject, purpose, channel, evidence, when, text_language, version, lang)
+
+
+def show(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    fmt: FormatOpt = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Show where a person's consent stands, and its full history."""
+    messages = language(lang)
+    subject_id = subject_id_of(subject, messages)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        today = context.clock.now().date()
+        standings = consent_standing(session, actor, subject_id, on=today)
+        history = consent_history(session, actor, subject_id)
+    if fmt is OutputFormat.json:
+        out().print_json(
+            json.dumps(
+                {
+                    "subject": str(subject_id),
+                    "purposes": [
+                        {
+                            "purpose": now.purpose,
+                            "state": now.state.value,
+                            "given": now.given.isoformat() if now.given else None,
+                            "withdrawn": now.withdrawn.isoformat() if now.withdrawn else None,
+                            "version": now.version.isoformat() if now.version else None,
+                            "expires": now.expires.isoformat() if now.expires else None,
+                        }
+                        for now in standings
+                    ],
+                    "history": [
+                        {
+                            "purpose": event.purpose,
+                            "action": event.action,
+                            "at": event.at.isoformat(),
+                            "version": event.version.isoformat(),
+                            "language": event.language,
+                            "channel": event.channel,
+                            "evidence": event.evidence,
+                            "recorded_by": event.recorded_by,
+                            "recorded_at": event.recorded_at.isoformat(),
+                        }
+                        for event in history
+                    ],
+                }
+            )
+        )
+        return
+    table = Table(title=t(messages, N_("Consent of {subject}"), subject=subject))
+    for heading in (N_("Purpose"), N_("State"), N_("Given"), N_("Withdrawn"), N_("Expires")):
+        table.add_column(t(messages, heading))
+    for now in standings:
+        table.add_row(
+            now.purpose,
+            _state(now, messages),
+            now.given.date().isoformat() if now.given else "-",
+            now.withdrawn.date().isoformat() if now.withdrawn else "-",
+            now.expires.isoformat() if now.expires else "-",
+        )
+    out().print(table)
+    log = Table(title=t(messages, N_("History")))
+    for heading in (N_("When"), N_("Purpose"), N_("What"), N_("Text"), N_("Channel"), N_("Proof")):
+        log.add_column(t(messages, heading))
+    actions = {GIVEN: N_("given"), WITHDRAWN: N_("withdrawn")}
+    for event in history:
+        log.add_row(
+            event.at.isoformat(timespec="minutes"),
+            event.purpose,
+            t(messages, actions[event.action]),
+            f"{event.version.isoformat()} ({event.language})",
+            event.channel,
+            event.evidence or "-",
+        )
+    out().print(log)
+
+
+def add_to(app: typer.Typer, lang: str) -> None:
+    """Add the ``consent`` commands to ``app``, with help texts in ``lang``."""
+    group = typer.Typer(
+        help=t(lang, N_("The consent log: consent given and withdrawn, and where it stands.")),
+        no_args_is_help=True,
+    )
+    group.command(
+        "give", help=t(lang, N_("Record that a person gave their consent to a purpose."))
+    )(give)
+    group.command(
+        "withdraw", help=t(lang, N_("Record that a person withdrew their consent to a purpose."))
+    )(withdraw)
+    group.command(
+        "show", help=t(lang, N_("Show where a person's consent stands, and its full history."))
+    )(show)
+    app.add_typer(group, name="consent")
+
+
+__all__ = ["add_to"]

@@ -1,0 +1,72 @@
+"""``kluis consent give|withdraw|show``: the same options both ways, the log as JSON and as
+tables, what is refused named."""
+
+from __future__ import annotations
+
+import json
+
+from kluis.core.clock import FixedClock
+from kluis.crypto import LocalKeyProvider
+from kluis.storage import transaction
+from kluis.vault import Keyring, RecordInput, store_record
+from tests.cli.conftest import Kluis, VaultHome
+from tests.conftest import MARKETING
+
+
+def _reader(home: VaultHome, clock: FixedClock) -> str:
+    with transaction(home.engine) as session:
+        written = store_record(
+            session,
+            Keyring(LocalKeyProvider(home.keys)),
+            MARKETING,
+            "newsletter",
+            RecordInput({"email": "lezer@example.be"}),
+            at=clock.now(),
+        )
+    return str(written.subject_id)
+
+
+def test_give_withdraw_and_show(vault_home: VaultHome, clock: FixedClock, kluis: Kluis) -> None:
+    subject = _reader(vault_home, clock)
+    given = kluis(
+        "consent", "give", subject, "--purpose", "newsletter", "--channel", "web_form",
+        "--evidence", "form 311", "--at", "2026-03-01T10:30",
+    )  # fmt: skip
+    assert given.code == 0, given.stderr
+    assert f"Consent of {subject} to 'newsletter' recorded: valid." in " ".join(
+        given.stdout.split()
+    )
+    withdrawn = kluis(
+        "consent", "withdraw", subject, "--purpose", "newsletter", "--channel", "email",
+        user="mark",
+    )  # fmt: skip
+    assert withdrawn.code == 0, withdrawn.stderr
+    assert "recorded: withdrawn." in " ".join(withdrawn.stdout.split())
+    shown = json.loads(kluis("consent", "show", subject, "--format", "json").stdout)
+    (purpose,) = shown["purposes"]
+    assert (purpose["purpose"], purpose["state"]) == ("newsletter", "withdrawn")
+    assert purpose["given"] == "2026-03-01T10:30:00+00:00"
+    assert [
+        (e["action"], e["channel"], e["language"], e["evidence"]) for e in shown["history"]
+    ] == [
+        ("given", "web_form", "nl", "form 311"),
+        ("withdrawn", "email", "nl", None),
+    ]
+    table = kluis("consent", "show", subject)
+    assert table.code == 0 and "newsletter" in table.stdout and "form 311" in table.stdout
+
+
+def test_what_is_refused_is_named(vault_home: VaultHome, clock: FixedClock, kluis: Kluis) -> None:
+    subject = _reader(vault_home, clock)
+    wrong = kluis("consent", "give", subject, "--purpose", "lottery", "--channel", "email")
+    assert wrong.code != 0 and "no consent purpose 'lottery'" in wrong.stderr
+    payroll = kluis(
+        "consent", "give", subject, "--purpose", "newsletter", "--channel", "email", user="paula"
+    )
+    assert payroll.code == 5 and "may not record consent" in payroll.stderr
+    bad_moment = kluis(
+        "consent", "give", subject, "--purpose", "newsletter", "--channel", "email", "--at", "soon"
+    )
+    assert bad_moment.code == 2 and "'soon' is not an ISO date or moment" in bad_moment.stderr
+    bad_id = kluis("consent", "show", "nobody")
+    assert bad_id.code == 2
