@@ -4,6 +4,7 @@ tables, what is refused named."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
@@ -70,3 +71,17 @@ def test_what_is_refused_is_named(vault_home: VaultHome, clock: FixedClock, klui
     assert bad_moment.code == 2 and "'soon' is not an ISO date or moment" in bad_moment.stderr
     bad_id = kluis("consent", "show", "nobody")
     assert bad_id.code == 2
+
+
+def test_the_proof_is_written(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    subject = _reader(vault_home, clock)
+    kluis("consent", "give", subject, "--purpose", "newsletter", "--channel", "paper")
+    target = tmp_path / "proof.html"
+    written = kluis(
+        "consent", "proof", subject, "--purpose", "newsletter", "-o", str(target),
+        "--format", "html", "--document-language", "fr",
+    )  # fmt: skip
+    assert written.code == 0, written.stderr
+    assert "Preuve du consentement" in target.read_text(encoding="utf-8")

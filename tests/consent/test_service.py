@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kluis.audit.models import AuditEntry
-from kluis.consent import Channel, State, consent_history, consent_standing, record_consent
+from kluis.consent import (
+    Channel,
+    State,
+    consent_history,
+    consent_proof,
+    consent_standing,
+    record_consent,
+)
 from kluis.core.clock import FixedClock
 from kluis.core.errors import InvalidInput, NotAllowed, NotFound
 from kluis.crypto import LocalKeyProvider
@@ -146,3 +153,23 @@ def test_what_is_refused(session: Session, reader: Record, clock: FixedClock) ->
         )  # fmt: skip
     assert consent_standing(session, PAYROLL, reader.subject_id, on=clock.now().date()) == []
     assert consent_history(session, MARKETING, reader.subject_id) == []
+
+
+def test_a_proof_holds_the_words_shown_and_the_history(
+    session: Session, reader: Record, clock: FixedClock
+) -> None:
+    record_consent(
+        session, MARKETING, reader.subject_id, "newsletter", action="given",
+        channel=Channel.web_form, language="nl", evidence="form 311", given_at=GIVEN_AT,
+        at=clock.now(),
+    )  # fmt: skip
+    proof = consent_proof(session, MARKETING, reader.subject_id, "newsletter", at=clock.now())
+    assert proof.standing.state is State.valid
+    assert [event.action for event in proof.history] == ["given"]
+    assert proof.texts[date(2026, 1, 1)]["nl"] == "Ik wil de nieuwsbrief ontvangen"
+    audited = session.execute(
+        select(AuditEntry.action).where(AuditEntry.subject_id == reader.subject_id)
+    ).scalars()
+    assert "consent_proof" in list(audited)
+    with pytest.raises(NotAllowed):
+        consent_proof(session, PAYROLL, reader.subject_id, "newsletter", at=clock.now())

@@ -1,16 +1,18 @@
-"""``kluis consent give|withdraw|show``: the consent log of a person. Giving and withdrawing
+"""``kluis consent give|withdraw|show|proof``: the consent log of a person. Giving and withdrawing
 take the same options: withdrawing is as easy as giving (Art. 7(3))."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from kluis.cli.console import domain_errors, fail, language, out, say, t
+from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.cli.subjects import subject_id_of
@@ -20,9 +22,11 @@ from kluis.consent import (
     Channel,
     Standing,
     consent_history,
+    consent_proof,
     consent_standing,
     record_consent,
 )
+from kluis.documents import DocumentFormat, render_consent_proof
 from kluis.i18n import N_
 from kluis.register.versions import require_version
 
@@ -235,6 +239,48 @@ def show(
     out().print(log)
 
 
+class ProofFormat(StrEnum):
+    """How a proof of consent is written."""
+
+    pdf = "pdf"
+    html = "html"
+
+
+def proof(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    purpose: PurposeOpt,
+    output: Annotated[Path, typer.Option("-o", "--output", help=N_("Write to this file."))],
+    fmt: Annotated[
+        ProofFormat, typer.Option("--format", "-f", help=N_("pdf or html."))
+    ] = ProofFormat.pdf,
+    language_of_document: Annotated[
+        str | None,
+        typer.Option(
+            "--document-language",
+            help=N_("The document's language: nl, en or fr (default: the organisation's)."),
+        ),
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Write the proof of a person's consent to a purpose (Art. 7(1)) as a document."""
+    messages = language(lang)
+    subject_id = subject_id_of(subject, messages)
+    context = open_context()
+    with context, domain_errors(messages):
+        with context.unit() as (session, actor):
+            found = consent_proof(session, actor, subject_id, purpose, at=context.clock.now())
+        first = found.register.organisation.languages[0]
+        data = render_consent_proof(
+            found,
+            format=DocumentFormat(fmt.value),
+            language=language_of_document or first,
+            today=context.clock.now().date(),
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    say(err(), t(messages, N_("Written: {path}"), path=str(output)))
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``consent`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -250,6 +296,13 @@ def add_to(app: typer.Typer, lang: str) -> None:
     group.command(
         "show", help=t(lang, N_("Show where a person's consent stands, and its full history."))
     )(show)
+    group.command(
+        "proof",
+        help=t(
+            lang,
+            N_("Write the proof of a person's consent to a purpose (Art. 7(1)) as a document."),
+        ),
+    )(proof)
     app.add_typer(group, name="consent")
 
 

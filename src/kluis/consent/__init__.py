@@ -7,8 +7,10 @@ the rules (:func:`standing`, :class:`State`, :class:`Channel`).
 
 from kluis.consent.policy import GIVEN, WITHDRAWN, Channel, Standing, State, standing
 from kluis.consent.service import (
+    ConsentProof,
     ConsentRecord,
     consent_history,
+    consent_proof,
     consent_standing,
     record_consent,
 )
@@ -17,10 +19,12 @@ __all__ = [
     "GIVEN",
     "WITHDRAWN",
     "Channel",
+    "ConsentProof",
     "ConsentRecord",
     "Standing",
     "State",
     "consent_history",
+    "consent_proof",
     "consent_standing",
     "record_consent",
     "standing",

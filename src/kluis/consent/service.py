@@ -32,7 +32,8 @@ from kluis.core.actor import Actor
 from kluis.core.errors import InvalidInput, NotAllowed, NotFound
 from kluis.i18n import LANGUAGES
 from kluis.register.schema import ConsentPurpose, Register
-from kluis.register.versions import require_version
+from kluis.register.types import Text
+from kluis.register.versions import consent_texts, require_version
 from kluis.vault import set_consent_dates, subject_exists
 
 
@@ -208,6 +209,48 @@ def consent_history(
     ]
 
 
+@dataclass(frozen=True)
+class ConsentProof:
+    """What shows that a person consented (Art. 7(1)): the purpose, every text of it the
+    person was shown (by version), the full history and where the consent stands."""
+
+    subject_id: uuid.UUID
+    purpose: str
+    texts: dict[date, Text]
+    history: list[ConsentRecord]
+    standing: Standing
+    register: Register
+
+
+def consent_proof(
+    session: Session, actor: Actor, subject_id: uuid.UUID, purpose: str, *, at: datetime
+) -> ConsentProof:
+    """The proof of a person's consent to ``purpose``, as at ``at``; audited as a read."""
+    stored = require_version(session)
+    found = _purpose(stored.register, purpose)
+    may_record(stored.register, actor, purpose)
+    if not subject_exists(session, subject_id):
+        raise NotFound("no subject {subject}", subject=str(subject_id))
+    events = _events(session, subject_id, purpose)
+    log = [Event(item.action, item.at, item.version) for item in events]
+    texts = consent_texts(session, purpose)
+    shown = {event.version for event in events}
+    record_event(
+        session,
+        actor,
+        AuditEvent("consent_proof", subject_id=subject_id, detail={"purpose": purpose}),
+        at=at,
+    )
+    return ConsentProof(
+        subject_id,
+        purpose,
+        {version: text for version, text in sorted(texts.items()) if version in shown},
+        [_view(event) for event in events],
+        standing(found, log, at.date()),
+        stored.register,
+    )
+
+
 def _reaches(register: Register, actor: Actor, purpose: str) -> bool:
     try:
         may_record(register, actor, purpose)
@@ -216,4 +259,11 @@ def _reaches(register: Register, actor: Actor, purpose: str) -> bool:
     return True
 
 
-__all__ = ["ConsentRecord", "consent_history", "consent_standing", "record_consent"]
+__all__ = [
+    "ConsentProof",
+    "ConsentRecord",
+    "consent_history",
+    "consent_proof",
+    "consent_standing",
+    "record_consent",
+]

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from kluis.consent import ConsentProof
 from kluis.core.errors import InvalidInput
-from kluis.documents import notice_view, register_view
+from kluis.documents import consent_view, notice_view, register_view
 from kluis.documents.html import render_html
 from kluis.documents.language import Lang
 from kluis.documents.markdown import render_markdown
@@ -112,6 +113,26 @@ def publication(loaded: LoadedRegister) -> list[Publication]:
     return documents
 
 
+def render_consent_proof(
+    proof: ConsentProof, *, format: DocumentFormat, language: str, today: date
+) -> bytes:
+    """Render the proof of a person's consent (Art. 7(1)) as PDF or HTML in ``language``."""
+    if language not in LANGUAGES:
+        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
+    organisation = proof.register.organisation
+    lang = Lang.of(
+        language, first_language=organisation.first_language, country=organisation.country
+    )
+    view = consent_view.build(proof, lang=lang, today=today)
+    match _format(format):
+        case DocumentFormat.html:
+            return render_html("consent_proof.html", view, lang=lang, today=today).encode("utf-8")
+        case DocumentFormat.pdf:
+            return html_to_pdf(render_html("consent_proof.html", view, lang=lang, today=today))
+        case _:
+            raise InvalidInput("a proof of consent is rendered as pdf or html")
+
+
 def describe_retention(language: str, retention: Retention | None, *, country: str) -> str:
     """A retention rule as the register and the notice write it, in ``language``."""
     lang = Lang.of(language, first_language=language, country=country)
@@ -123,6 +144,7 @@ __all__ = [
     "Publication",
     "describe_retention",
     "publication",
+    "render_consent_proof",
     "render_notice",
     "render_register",
 ]

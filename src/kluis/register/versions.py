@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from kluis.register.models import RegisterVersion
 from kluis.register.schema import Register
 from kluis.register.stored import StoredRegister
 from kluis.register.taxonomy import Taxonomy, builtin_taxonomy
+from kluis.register.types import Text
 
 
 def register_content(register: Register) -> dict[str, Any]:
@@ -99,3 +100,15 @@ def list_versions(session: Session) -> list[RegisterVersion]:
     return list(
         session.execute(select(RegisterVersion).order_by(RegisterVersion.id.desc())).scalars()
     )
+
+
+def consent_texts(session: Session, purpose: str) -> dict[date, Text]:
+    """Every text a consent purpose has had in the applied versions, by its version: the
+    words a person consented to, even after the register moved on."""
+    texts: dict[date, Text] = {}
+    for version in reversed(list_versions(session)):
+        register, _taxonomy = _parsed(version)
+        for item in register.consent_purposes:
+            if item.id == purpose:
+                texts[item.version] = item.text
+    return texts
