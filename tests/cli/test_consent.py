@@ -85,3 +85,25 @@ def test_the_proof_is_written(
     )  # fmt: skip
     assert written.code == 0, written.stderr
     assert "Preuve du consentement" in target.read_text(encoding="utf-8")
+
+
+def test_an_objection_and_an_import_after_it(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    subject = _reader(vault_home, clock)
+    done = kluis("consent", "object", subject, "--channel", "email", "--unsubscribe")
+    assert done.code == 0, done.stderr
+    assert "1 identifier(s) added to the suppression list" in " ".join(done.stdout.split())
+    assert "1 record(s) erased" in " ".join(done.stdout.split())
+    # The reader is gone entirely (newsletter was their only activity); their address stays
+    # on the list, so importing it again into the newsletter is refused, by row.
+    listing = tmp_path / "lezers.csv"
+    listing.write_text("email\nlezer@example.be\nnieuw@example.be\n", encoding="utf-8")
+    imported = kluis(
+        "import", str(listing), "--activity", "newsletter", "--format", "json", user="mark"
+    )
+    assert imported.code == 0, imported.stderr
+    report = json.loads(imported.stdout)
+    assert (report["created"], report["refused"]) == (1, 1)
+    assert report["refusals"][0]["row"] == 2
+    assert "objected to direct marketing" in report["refusals"][0]["reason"]

@@ -37,6 +37,7 @@ DATA_TABLES = {
     "register_version",
     "retention_run",
     "subject",
+    "suppression",
     "user_account",
 }
 

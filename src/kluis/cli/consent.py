@@ -24,11 +24,14 @@ from kluis.consent import (
     consent_history,
     consent_proof,
     consent_standing,
+    object_to_marketing,
     record_consent,
+    shred_before_objection,
 )
 from kluis.documents import DocumentFormat, render_consent_proof
 from kluis.i18n import N_
 from kluis.register.versions import require_version
+from kluis.storage import checkpoint
 
 PurposeOpt = Annotated[str, typer.Option("--purpose", help=N_("The register's consent purpose."))]
 ChannelOpt = Annotated[
@@ -239,6 +242,55 @@ def show(
     out().print(log)
 
 
+def object_command(
+    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+    channel: ChannelOpt,
+    unsubscribe: Annotated[
+        bool,
+        typer.Option("--unsubscribe", help=N_("The person unsubscribed (default: they objected).")),
+    ] = False,
+    text_language: TextLangOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Stop direct marketing to a person at once: suppress, withdraw consent, erase."""
+    messages = language(lang)
+    subject_id = subject_id_of(subject, messages)
+    reason = "unsubscribe" if unsubscribe else "objection"
+    context = open_context()
+    with context, domain_errors(messages):
+        # The data key of a person known only to direct marketing first, on its own.
+        with context.unit() as (session, actor):
+            shred_before_objection(session, context.keyring(), actor, subject_id, reason=reason)
+        with context.unit() as (session, actor):
+            organisation = require_version(session).register.organisation
+            done = object_to_marketing(
+                session,
+                context.keyring(),
+                actor,
+                subject_id,
+                reason=reason,
+                channel=channel,
+                language=text_language or organisation.languages[0],
+                at=context.clock.now(),
+            )
+        checkpoint(context.engine)
+    say(
+        out(),
+        t(
+            messages,
+            N_(
+                "Direct marketing to {subject} stopped: {identifiers} identifier(s) added to "
+                "the suppression list, consent withdrawn for {purposes}, {records} record(s) "
+                "erased."
+            ),
+            subject=subject,
+            identifiers=done.suppressed,
+            purposes=", ".join(done.withdrawn) or "-",
+            records=done.erased,
+        ),
+    )
+
+
 class ProofFormat(StrEnum):
     """How a proof of consent is written."""
 
@@ -296,6 +348,13 @@ def add_to(app: typer.Typer, lang: str) -> None:
     group.command(
         "show", help=t(lang, N_("Show where a person's consent stands, and its full history."))
     )(show)
+    group.command(
+        "object",
+        help=t(
+            lang,
+            N_("Stop direct marketing to a person at once: suppress, withdraw consent, erase."),
+        ),
+    )(object_command)
     group.command(
         "proof",
         help=t(

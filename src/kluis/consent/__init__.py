@@ -5,6 +5,7 @@ Public surface: :func:`record_consent`, :func:`consent_standing`, :func:`consent
 the rules (:func:`standing`, :class:`State`, :class:`Channel`).
 """
 
+from kluis.consent.objection import Objection, object_to_marketing, shred_before_objection
 from kluis.consent.policy import GIVEN, WITHDRAWN, Channel, Standing, State, standing
 from kluis.consent.service import (
     ConsentProof,
@@ -21,11 +22,14 @@ __all__ = [
     "Channel",
     "ConsentProof",
     "ConsentRecord",
+    "Objection",
     "Standing",
     "State",
     "consent_history",
     "consent_proof",
     "consent_standing",
+    "object_to_marketing",
     "record_consent",
+    "shred_before_objection",
     "standing",
 ]

@@ -79,7 +79,8 @@ def _view(event: ConsentEvent) -> ConsentRecord:
     )
 
 
-def _events(session: Session, subject_id: uuid.UUID, purpose: str | None) -> list[ConsentEvent]:
+def events_of(session: Session, subject_id: uuid.UUID, purpose: str | None) -> list[ConsentEvent]:
+    """The subject's consent events, oldest first (of one purpose, or all)."""
     query = select(ConsentEvent).where(ConsentEvent.subject_id == subject_id)
     if purpose is not None:
         query = query.where(ConsentEvent.purpose == purpose)
@@ -144,7 +145,8 @@ def record_consent(
     session.add(event)
     session.flush()
     log = [
-        Event(item.action, item.at, item.version) for item in _events(session, subject_id, purpose)
+        Event(item.action, item.at, item.version)
+        for item in events_of(session, subject_id, purpose)
     ]
     now = standing(found, log, at.date())
     activities = activities_of(register, purpose)
@@ -187,7 +189,7 @@ def consent_standing(
             continue
         log = [
             Event(item.action, item.at, item.version)
-            for item in _events(session, subject_id, purpose.id)
+            for item in events_of(session, subject_id, purpose.id)
         ]
         result.append(standing(purpose, log, on))
     return result
@@ -204,7 +206,7 @@ def consent_history(
         may_record(register, actor, purpose)
     return [
         _view(event)
-        for event in _events(session, subject_id, purpose)
+        for event in events_of(session, subject_id, purpose)
         if _reaches(register, actor, event.purpose)
     ]
 
@@ -231,7 +233,7 @@ def consent_proof(
     may_record(stored.register, actor, purpose)
     if not subject_exists(session, subject_id):
         raise NotFound("no subject {subject}", subject=str(subject_id))
-    events = _events(session, subject_id, purpose)
+    events = events_of(session, subject_id, purpose)
     log = [Event(item.action, item.at, item.version) for item in events]
     texts = consent_texts(session, purpose)
     shown = {event.version for event in events}

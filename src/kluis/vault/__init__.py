@@ -59,9 +59,18 @@ from kluis.vault.stranding import (
     plan_apply,
     shred_before_apply,
 )
+from kluis.vault.suppression import (
+    REASONS,
+    marketing_activities,
+    marketing_records,
+    may_suppress,
+    suppress_subject,
+    suppressed,
+)
 from kluis.vault.writes import RecordInput, Refusal, Written, store_record, write_records
 
 __all__ = [
+    "REASONS",
     "AccessDenied",
     "Applied",
     "Erasure",
@@ -95,6 +104,9 @@ __all__ = [
     "import_file",
     "kek_status",
     "key_counts",
+    "marketing_activities",
+    "marketing_records",
+    "may_suppress",
     "pending_keys",
     "plan_apply",
     "record_count",
@@ -115,5 +127,7 @@ __all__ = [
     "start_rotation",
     "store_record",
     "subject_exists",
+    "suppress_subject",
+    "suppressed",
     "write_records",
 ]

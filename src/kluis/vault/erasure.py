@@ -409,10 +409,11 @@ def expire_records(
     anonymise: bool,
     reason: str,
     at: datetime,
+    action: str | None = None,
 ) -> int:
-    """Erase (or anonymise) ``records`` of ``activity`` whose retention ended, each audited,
-    in the caller's transaction; subjects left without a record are shredded. How many
-    subjects were."""
+    """Erase (or anonymise) ``records`` of ``activity`` whose retention ended (or that must
+    go for another ``reason``, audited as ``action``), each audited, in the caller's
+    transaction; subjects left without a record are shredded. How many subjects were."""
     if not records:
         return 0
     ids = [record_id for record_id, _ in records]
@@ -423,7 +424,7 @@ def expire_records(
                 kept.append(_anonymous(record, at))
         session.add_all(kept)
     shredded = drop_records(session, keyring, records)
-    action = "retention_anonymise" if anonymise else "retention_erase"
+    action = action or ("retention_anonymise" if anonymise else "retention_erase")
     record_events(
         session,
         actor,

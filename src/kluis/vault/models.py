@@ -100,6 +100,23 @@ class Identifier(Base):
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
+class Suppression(Base):
+    """An identifier that direct marketing must never use again: the person objected to it
+    (Art. 21(2)-(3)) or unsubscribed. Only the blind index is kept, with no link to a
+    subject, so the entry outlives the person's erasure and reveals nothing."""
+
+    __tablename__ = "suppression"
+    __table_args__ = (UniqueConstraint("kind", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(120))
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: ``objection`` or ``unsubscribe``.
+    reason: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+
+
 class AnonymousRecord(Base):
     """What is left of an anonymised record: facts with no link to the person (Recital 26)."""
 

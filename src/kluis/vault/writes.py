@@ -44,6 +44,7 @@ from kluis.vault.policy import (
     parse_event,
 )
 from kluis.vault.sealing import content_digest, open_values, seal_fresh, seal_values
+from kluis.vault.suppression import suppressed
 
 _CHUNK = 1000
 #: Columns that reach the insert in their stored form already: sealed values as JSON text,
@@ -646,9 +647,20 @@ def write_prepared(
     batch_owners: dict[tuple[str, bytes], uuid.UUID] = {}
     #: Data keys of the people new in this batch, made into ciphers only when needed.
     new_keys: dict[uuid.UUID, bytes] = {}
+    blocked = (
+        suppressed(session, (digest for ready in prepared for digest in ready.digests))
+        if policy.activity.direct_marketing
+        else set()
+    )
     for ready in prepared:
         row = ready.row
         try:
+            if blocked and any(digest in blocked for digest in ready.digests):
+                raise FieldRefused(
+                    "this person objected to direct marketing or unsubscribed: activity "
+                    "'{activity}' may not hold them",
+                    activity=policy.id,
+                )
             owner = _owner(ready, matched, batch_owners, subject_id, policy.id)
             sealed_ahead = False
             if owner is None:

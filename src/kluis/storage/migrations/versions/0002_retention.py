@@ -1,5 +1,5 @@
-"""Retention runs, legal holds, the consent log, and on records how often their period was
-renewed and when consent was given and withdrawn.
+"""Retention runs, legal holds, the consent log, the suppression list, and on records how
+often their period was renewed and when consent was given and withdrawn.
 
 Revision ID: 0002
 Revises: 0001
@@ -76,6 +76,17 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_consent_event_subject_id"), "consent_event", ["subject_id"], unique=False
     )
+    op.create_table(
+        "suppression",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=120), nullable=False),
+        sa.Column("digest", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_suppression")),
+        sa.UniqueConstraint("kind", "digest", name=op.f("uq_suppression_kind_digest")),
+    )
 
 
 def downgrade() -> None:
@@ -83,6 +94,7 @@ def downgrade() -> None:
     op.drop_table("legal_hold")
     op.drop_index(op.f("ix_retention_run_status"), table_name="retention_run")
     op.drop_table("retention_run")
+    op.drop_table("suppression")
     op.drop_index(op.f("ix_consent_event_subject_id"), table_name="consent_event")
     op.drop_table("consent_event")
     with op.batch_alter_table("record") as table:
