@@ -4,6 +4,7 @@ take the same options: withdrawing is as easy as giving (Art. 7(3))."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -139,32 +140,26 @@ def _state(now: Standing, messages: str) -> str:
     return t(messages, _STATES[now.state.value])
 
 
-def give(
-    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
-    purpose: PurposeOpt,
-    channel: ChannelOpt,
-    evidence: EvidenceOpt = None,
-    when: WhenOpt = None,
-    text_language: TextLangOpt = None,
-    version: VersionOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """Record that a person gave their consent to a purpose."""
-    _record(GIVEN, subject, purpose, channel, evidence, when, text_language, version, lang)
+def _command(action: str) -> Callable[..., None]:
+    """The command recording ``action``: giving and withdrawing take the same options."""
+
+    def command(
+        subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
+        purpose: PurposeOpt,
+        channel: ChannelOpt,
+        evidence: EvidenceOpt = None,
+        when: WhenOpt = None,
+        text_language: TextLangOpt = None,
+        version: VersionOpt = None,
+        lang: LangOpt = None,
+    ) -> None:
+        _record(action, subject, purpose, channel, evidence, when, text_language, version, lang)
+
+    return command
 
 
-def withdraw(
-    subject: Annotated[str, typer.Argument(help=N_("The subject id."))],
-    purpose: PurposeOpt,
-    channel: ChannelOpt,
-    evidence: EvidenceOpt = None,
-    when: WhenOpt = None,
-    text_language: TextLangOpt = None,
-    version: VersionOpt = None,
-    lang: LangOpt = None,
-) -> None:
-    """Record that a person withdrew their consent to a purpose."""
-    _record(WITHDRAWN, subject, purpose, channel, evidence, when, text_language, version, lang)
+give = _command(GIVEN)
+withdraw = _command(WITHDRAWN)
 
 
 def show(

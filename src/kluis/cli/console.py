@@ -11,6 +11,7 @@ from typing import Final, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kluis.core.errors import Conflict, InvalidInput, KluisError, NotAllowed, NotFound
 from kluis.i18n import gettext, negotiate
@@ -85,3 +86,17 @@ def domain_errors(lang: str, describe: Callable[[KluisError], str] | None = None
         text = describe(error) if describe else _translated(lang, error)
         err().print(f"[bold red]kluis:[/] {escape(text)}")
         raise typer.Exit(code) from None
+
+
+def progress(*, enabled: bool = True, transient: bool = True) -> Progress:
+    """A progress bar on standard error, for long work: what, how far, how long (a
+    ``transient`` one disappears when done)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err(),
+        transient=transient,
+        disable=not enabled,
+    )

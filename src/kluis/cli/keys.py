@@ -7,10 +7,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, language, out, say, t
+from kluis.cli.console import progress as console_progress
 from kluis.cli.context import open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.crypto import LocalKeyProvider, read_key_file
@@ -66,10 +66,7 @@ def rotate(
         with transaction(context.engine) as session:
             total = pending_keys(session, material.current)
         rewrapped = 0
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=err(), transient=True,
-        ) as progress:  # fmt: skip
+        with console_progress() as progress:
             task = progress.add_task(t(messages, N_("Rewrapping data keys")), total=total)
             after = None
             while True:

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Final
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kluis import __version__
 from kluis.cli import (
@@ -26,6 +25,7 @@ from kluis.cli import (
     users,
 )
 from kluis.cli.console import domain_errors, err, fail, language, out, t
+from kluis.cli.console import progress as console_progress
 from kluis.documents import DocumentFormat, publication, render_notice, render_register
 from kluis.i18n import LANGUAGES, N_
 from kluis.register.checks.base import Finding, Severity
@@ -261,10 +261,7 @@ def publish(
     )
     with (
         domain_errors(messages),
-        Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=err(), transient=True,
-        ) as progress,
+        console_progress() as progress,
     ):  # fmt: skip
         task = progress.add_task(t(messages, N_("Rendering")), total=len(jobs))
         for job in jobs:

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
+from kluis.cli.console import progress as console_progress
 from kluis.cli.context import open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.documents import describe_retention
@@ -187,7 +187,7 @@ def _counts_text(run: RunView, messages: str) -> str:
         for activity, actions in sorted(run.counts.items())
         for action, count in sorted(actions.items())
     ]
-    return ", ".join(parts) or "-"
+    return ", ".join(parts) or t(messages, N_("nothing was due"))
 
 
 def _run_json(run: RunView) -> dict[str, object]:
@@ -238,7 +238,7 @@ def run(
                     ),
                 )
             cursor: Cursor = {}
-            with _progress(fmt is OutputFormat.text) as progress:
+            with console_progress(enabled=fmt is OutputFormat.text) as progress:
                 task = progress.add_task(t(messages, N_("Erasing and anonymising")), total=total)
                 while True:
                     # The batch's data keys first, committed on their own: a key never
@@ -299,13 +299,6 @@ def run(
                     count=count,
                 ),
             )
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err(), transient=True, disable=not enabled,
-    )  # fmt: skip
 
 
 def runs(
