@@ -352,7 +352,11 @@ def hold_set(
         str | None, typer.Option("--activity", help=N_("Hold every record of this activity."))
     ] = None,
     reason: Annotated[
-        str, typer.Option("--reason", help=N_("Why: a claim, a case or file number, an audit."))
+        str,
+        typer.Option(
+            "--reason",
+            help=N_("Why: a case or file number, an audit (never a name: the audit log keeps it)."),
+        ),
     ] = "",
     until: Annotated[
         str | None, typer.Option("--until", help=N_("The last day the hold lasts (ISO date)."))
