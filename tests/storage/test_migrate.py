@@ -37,6 +37,7 @@ DATA_TABLES = {
     "register_version",
     "retention_run",
     "subject",
+    "subject_request",
     "suppression",
     "user_account",
 }

@@ -36,6 +36,7 @@ import kluis.audit.models
 import kluis.consent.models
 import kluis.register.models
 import kluis.retention.models
+import kluis.subject_requests.models
 import kluis.users.models
 import kluis.vault.models  # noqa: F401 - every table must be known to the metadata
 from kluis.backup.errors import BackupInvalid

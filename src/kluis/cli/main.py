@@ -20,6 +20,7 @@ from kluis.cli import (
     importing,
     keys,
     register_apply,
+    requests,
     retention,
     subjects,
     users,
@@ -393,6 +394,7 @@ def build_app(lang: str) -> typer.Typer:
     backup.add_to(app, lang)
     retention.add_to(app, lang)
     consent.add_to(app, lang)
+    requests.add_to(app, lang)
     return app
 
 

@@ -28,6 +28,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
         "vault",
         "retention",
         "consent",
+        "subject_requests",
         "backup",
     ),
 }

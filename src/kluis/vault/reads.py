@@ -301,3 +301,17 @@ def set_consent_dates(
         .values(consent_given=given, consent_withdrawn=withdrawn)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def identify(
+    session: Session, keyring: Keyring, kind: ValueKind, value: str
+) -> tuple[tuple[str, bytes], set[uuid.UUID]]:
+    """The blind index of an identifier a person gave (``kind``: e-mail, phone or national
+    number) and the subjects holding it. Reads no value; :class:`FieldRefused` if ``value``
+    is not a valid identifier of that kind."""
+    if kind not in LOOKUP_KINDS:
+        raise FieldRefused("'{field}' is not a kind to look a person up by", field=kind.value)
+    index_kind, form = lookup_form(kind, value, country=_policies(session).country)
+    digest = keyring.index(index_kind, form)
+    rows = session.execute(_FIND, {"kind": index_kind, "digest": digest}).all()
+    return (index_kind, digest), {subject_id for subject_id, _activity in rows}

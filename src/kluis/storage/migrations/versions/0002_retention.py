@@ -1,5 +1,6 @@
-"""Retention runs, legal holds, the consent log, the suppression list, and on records how
-often their period was renewed and when consent was given and withdrawn.
+"""Retention runs, legal holds, the consent log, the suppression list, the register of data
+subject requests, and on records how often their period was renewed and when consent was
+given and withdrawn.
 
 Revision ID: 0002
 Revises: 0001
@@ -77,6 +78,32 @@ def upgrade() -> None:
         op.f("ix_consent_event_subject_id"), "consent_event", ["subject_id"], unique=False
     )
     op.create_table(
+        "subject_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("reference", sa.Text(), nullable=True),
+        sa.Column("identifiers", sa.JSON(), nullable=False),
+        sa.Column("subject_id", sa.Uuid(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("extended_due", sa.Date(), nullable=True),
+        sa.Column("extension_reason", sa.Text(), nullable=True),
+        sa.Column("extended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("identity_method", sa.String(length=30), nullable=True),
+        sa.Column("identity_outcome", sa.String(length=20), nullable=True),
+        sa.Column("identity_checked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome_note", sa.Text(), nullable=True),
+        sa.Column("recorded_by", sa.String(length=120), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subject_request")),
+    )
+    op.create_index(op.f("ix_subject_request_status"), "subject_request", ["status"])
+    op.create_index(op.f("ix_subject_request_subject_id"), "subject_request", ["subject_id"])
+    op.create_table(
         "suppression",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=120), nullable=False),
@@ -95,6 +122,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_retention_run_status"), table_name="retention_run")
     op.drop_table("retention_run")
     op.drop_table("suppression")
+    op.drop_index(op.f("ix_subject_request_subject_id"), table_name="subject_request")
+    op.drop_index(op.f("ix_subject_request_status"), table_name="subject_request")
+    op.drop_table("subject_request")
     op.drop_index(op.f("ix_consent_event_subject_id"), table_name="consent_event")
     op.drop_table("consent_event")
     with op.batch_alter_table("record") as table:

@@ -1,0 +1,277 @@
+"""``kluis request``: the register of data subject requests, with their deadlines (the DPO
+or an administrator)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kluis.cli.console import domain_errors, fail, language, out, say, t
+from kluis.cli.context import open_context
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.i18n import N_
+from kluis.register.versions import require_version
+from kluis.subject_requests import (
+    Channel,
+    IdentityMethod,
+    IdentityOutcome,
+    Kind,
+    Outcome,
+    RequestView,
+    close_request,
+    extend_request,
+    file_request,
+    get_request,
+    list_requests,
+    record_identity,
+)
+from kluis.vault import ValueKind
+
+IdArg = Annotated[int, typer.Argument(help=N_("The number of the request."))]
+
+
+def _moment(value: str | None, messages: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            messages,
+            N_("'{value}' is not an ISO date or moment such as 2026-03-01T10:30"),
+            2,
+            value=value,
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _json(view: RequestView) -> dict[str, object]:
+    return {
+        "request": view.id,
+        "kind": view.kind,
+        "received_at": view.received_at.isoformat(),
+        "channel": view.channel,
+        "language": view.language,
+        "reference": view.reference,
+        "identifiers": view.identifiers,
+        "subject": str(view.subject_id) if view.subject_id else None,
+        "status": view.status,
+        "due": view.due.isoformat(),
+        "extended": view.extended,
+        "extension_reason": view.extension_reason,
+        "identity_method": view.identity_method,
+        "identity_outcome": view.identity_outcome,
+        "closed_at": view.closed_at.isoformat() if view.closed_at else None,
+        "outcome_note": view.outcome_note,
+        "days_left": view.days_left,
+        "overdue": view.overdue,
+    }
+
+
+def _say_request(view: RequestView, messages: str) -> None:
+    if view.days_left is None:
+        line = t(messages, N_("Request {request} ({kind}): {status}."), request=view.id,
+                 kind=view.kind, status=view.status)  # fmt: skip
+    elif view.overdue:
+        line = t(messages, N_("Request {request} ({kind}): OVERDUE since {due}."),
+                 request=view.id, kind=view.kind, due=view.due.isoformat())  # fmt: skip
+    else:
+        line = t(messages, N_("Request {request} ({kind}): answer by {due}, {days} day(s) left."),
+                 request=view.id, kind=view.kind, due=view.due.isoformat(),
+                 days=view.days_left)  # fmt: skip
+    say(out(), line)
+
+
+def new(
+    kind: Annotated[Kind, typer.Option("--kind", help=N_("What the person asks for."))],
+    channel: Annotated[Channel, typer.Option("--channel", help=N_("How the request came in."))],
+    email: Annotated[
+        str | None, typer.Option("--email", help=N_("The e-mail address the person gave."))
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", help=N_("The phone number the person gave."))
+    ] = None,
+    national_number: Annotated[
+        str | None,
+        typer.Option("--national-number", help=N_("The national number the person gave.")),
+    ] = None,
+    received: Annotated[
+        str | None,
+        typer.Option(
+            "--received", help=N_("When it was received: an ISO date or moment (default: now).")
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference", help=N_("Where the request is: a mailbox thread, a letter's number.")
+        ),
+    ] = None,
+    request_language: Annotated[
+        str | None,
+        typer.Option(
+            "--language", help=N_("The language to answer in (default: the organisation's).")
+        ),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """Register a request of a data subject; its deadline runs from its receipt."""
+    messages = language(lang)
+    received_at = _moment(received, messages)
+    given = {
+        ValueKind.email: email,
+        ValueKind.phone: phone,
+        ValueKind.national_number: national_number,
+    }
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        organisation = require_version(session).register.organisation
+        view = file_request(
+            session,
+            context.keyring(),
+            actor,
+            kind=kind,
+            channel=channel,
+            language=request_language or organisation.languages[0],
+            identifiers={k: v for k, v in given.items() if v},
+            received_at=received_at,
+            reference=reference,
+            at=context.clock.now(),
+        )
+    if fmt is OutputFormat.json:
+        out().print_json(json.dumps(_json(view)))
+        return
+    _say_request(view, messages)
+    if view.subject_id is None:
+        say(out(), t(messages, N_("The vault holds no one by the identifiers given.")))
+    else:
+        say(out(), t(messages, N_("The identifiers given match subject {subject}."),
+                     subject=str(view.subject_id)))  # fmt: skip
+
+
+def list_command(
+    closed: Annotated[bool, typer.Option("--all", help=N_("Closed requests too."))] = False,
+    fmt: FormatOpt = OutputFormat.text,
+    lang: LangOpt = None,
+) -> None:
+    """List the open requests, the nearest deadline first, with the days left."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        found = list_requests(session, actor, today=context.clock.now().date(), closed=closed)
+    if fmt is OutputFormat.json:
+        out().print_json(json.dumps([_json(view) for view in found]))
+        return
+    table = Table(title=t(messages, N_("Data subject requests")))
+    table.add_column(t(messages, N_("Request")), justify="right")
+    table.add_column(t(messages, N_("Kind")))
+    table.add_column(t(messages, N_("Received")), no_wrap=True)
+    table.add_column(t(messages, N_("Answer by")), no_wrap=True)
+    table.add_column(t(messages, N_("Days left")), justify="right")
+    table.add_column(t(messages, N_("State")))
+    for view in found:
+        days = "-" if view.days_left is None else str(view.days_left)
+        style = "bold red" if view.overdue else None
+        table.add_row(
+            str(view.id),
+            view.kind,
+            view.received_at.date().isoformat(),
+            view.due.isoformat() + (" *" if view.extended else ""),
+            days,
+            t(messages, N_("overdue")) if view.overdue else view.status,
+            style=style,
+        )
+    out().print(table)
+    overdue = sum(1 for view in found if view.overdue)
+    if overdue:
+        say(out(), t(messages, N_("{count} request(s) overdue."), count=overdue))
+
+
+def show(request: IdArg, fmt: FormatOpt = OutputFormat.text, lang: LangOpt = None) -> None:
+    """Show a request."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        view = get_request(session, actor, request, today=context.clock.now().date())
+    if fmt is OutputFormat.json:
+        out().print_json(json.dumps(_json(view)))
+        return
+    _say_request(view, messages)
+    say(out(), json.dumps(_json(view), indent=2, ensure_ascii=False))
+
+
+def extend(
+    request: IdArg,
+    reason: Annotated[
+        str, typer.Option("--reason", help=N_("The reasons the person is told."))
+    ] = "",
+    lang: LangOpt = None,
+) -> None:
+    """Extend a request's deadline by two months, within its first month, with reasons."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        view = extend_request(session, actor, request, reason=reason, at=context.clock.now())
+    _say_request(view, messages)
+
+
+def identity(
+    request: IdArg,
+    method: Annotated[
+        IdentityMethod, typer.Option("--method", help=N_("How identity was checked."))
+    ],
+    outcome: Annotated[
+        IdentityOutcome, typer.Option("--outcome", help=N_("What the check found."))
+    ],
+    lang: LangOpt = None,
+) -> None:
+    """Record an identity check, where there was reasonable doubt (never a document's copy)."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        view = record_identity(
+            session, actor, request, method=method, outcome=outcome, at=context.clock.now()
+        )
+    _say_request(view, messages)
+
+
+def close(
+    request: IdArg,
+    outcome: Annotated[Outcome, typer.Option("--outcome", help=N_("answered or refused."))],
+    note: Annotated[
+        str | None, typer.Option("--note", help=N_("For a refusal: its reasons."))
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Close a request as answered or refused."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        view = close_request(
+            session, actor, request, outcome=outcome, note=note, at=context.clock.now()
+        )
+    _say_request(view, messages)
+
+
+def add_to(app: typer.Typer, lang: str) -> None:
+    """Add the ``request`` commands to ``app``, with help texts in ``lang``."""
+    group = typer.Typer(
+        help=t(lang, N_("Data subject requests: their register and deadlines.")),
+        no_args_is_help=True,
+    )
+    commands = (
+        ("new", new, N_("Register a request of a data subject; its deadline runs from its receipt.")),
+        ("list", list_command, N_("List the open requests, the nearest deadline first, with the days left.")),
+        ("show", show, N_("Show a request.")),
+        ("extend", extend, N_("Extend a request's deadline by two months, within its first month, with reasons.")),
+        ("identity", identity, N_("Record an identity check, where there was reasonable doubt (never a document's copy).")),
+        ("close", close, N_("Close a request as answered or refused.")),
+    )  # fmt: skip
+    for name, function, text in commands:
+        group.command(name, help=t(lang, text))(function)
+    app.add_typer(group, name="request")

@@ -1,0 +1,46 @@
+"""Data subject requests: the register of requests (Art. 15-22 GDPR), their deadlines
+(Art. 12(3)), identity checks where there is reasonable doubt (Art. 12(6)) and how they
+were closed.
+
+Public surface: :func:`file_request`, :func:`list_requests`, :func:`get_request`,
+:func:`extend_request`, :func:`record_identity`, :func:`close_request`, and the rules of
+:mod:`kluis.subject_requests.policy`.
+"""
+
+from kluis.subject_requests.policy import (
+    Channel,
+    IdentityMethod,
+    IdentityOutcome,
+    Kind,
+    Outcome,
+    days_left,
+    extended_deadline,
+    first_deadline,
+)
+from kluis.subject_requests.service import (
+    RequestView,
+    close_request,
+    extend_request,
+    file_request,
+    get_request,
+    list_requests,
+    record_identity,
+)
+
+__all__ = [
+    "Channel",
+    "IdentityMethod",
+    "IdentityOutcome",
+    "Kind",
+    "Outcome",
+    "RequestView",
+    "close_request",
+    "days_left",
+    "extend_request",
+    "extended_deadline",
+    "file_request",
+    "first_deadline",
+    "get_request",
+    "list_requests",
+    "record_identity",
+]

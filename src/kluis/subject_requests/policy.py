@@ -1,0 +1,94 @@
+"""Deadlines of data subject requests: pure rules, no I/O.
+
+An answer is due without undue delay and at the latest one calendar month after receipt
+(Art. 12(3)): the same date of the next month, or its last day when that month is shorter
+(counted as Regulation 1182/71 counts periods; the reference marks the end-of-month rule as
+unconfirmed, so Kluis takes the earlier reading, the one that never lets an answer be late).
+The period can be extended by two further months where the requests are complex or
+numerous, but only if the person is told, with the reasons, within the first month.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from kluis.core.calendar import add_calendar
+
+
+class Kind(StrEnum):
+    """What the person asks for."""
+
+    access = "access"  # Art. 15
+    rectification = "rectification"  # Art. 16
+    erasure = "erasure"  # Art. 17
+    restriction = "restriction"  # Art. 18
+    portability = "portability"  # Art. 20
+    objection = "objection"  # Art. 21
+    withdrawal = "withdrawal"  # withdrawal of consent, Art. 7(3)
+
+
+class Channel(StrEnum):
+    """How the request came in (and is answered)."""
+
+    email = "email"
+    web_form = "web_form"
+    letter = "letter"
+    phone = "phone"
+    in_person = "in_person"
+
+
+class IdentityMethod(StrEnum):
+    """How identity was checked, where there was reasonable doubt (Art. 12(6))."""
+
+    known_channel = "known_channel"  # from the address or number already on file
+    email_confirmation = "email_confirmation"
+    question = "question"  # a question only the person can answer
+    document_seen = "document_seen"  # an identity document shown, never copied
+
+
+class IdentityOutcome(StrEnum):
+    """What the check found."""
+
+    confirmed = "confirmed"
+    not_confirmed = "not_confirmed"
+
+
+class Outcome(StrEnum):
+    """How a request was closed."""
+
+    answered = "answered"
+    refused = "refused"
+
+
+def first_deadline(received: date) -> date:
+    """One calendar month after receipt."""
+    return add_calendar(received, months=1)
+
+
+def extended_deadline(received: date) -> date:
+    """Three calendar months after receipt: the first month and two more."""
+    return add_calendar(received, months=3)
+
+
+def may_extend(received: date, today: date) -> bool:
+    """Whether the period can still be extended: the notice goes out within the first month."""
+    return today <= first_deadline(received)
+
+
+def days_left(due: date, today: date) -> int:
+    """Days until the deadline (0 on the day itself; negative once it has passed)."""
+    return (due - today).days
+
+
+__all__ = [
+    "Channel",
+    "IdentityMethod",
+    "IdentityOutcome",
+    "Kind",
+    "Outcome",
+    "days_left",
+    "extended_deadline",
+    "first_deadline",
+    "may_extend",
+]

@@ -1,0 +1,71 @@
+"""``kluis request``: intake, the list with days left and what is overdue, extension,
+identity, closing; JSON for programs; the DPO or an administrator only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from kluis.core.clock import FixedClock
+from kluis.crypto import LocalKeyProvider
+from kluis.storage import transaction
+from kluis.subject_requests import days_left, extended_deadline, first_deadline
+from kluis.vault import Keyring, RecordInput, store_record
+from tests.cli.conftest import Kluis, VaultHome
+from tests.conftest import RECRUITER
+
+
+def test_a_request_from_intake_to_answer(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis
+) -> None:
+    with transaction(vault_home.engine) as session:
+        written = store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Vera Vraag", "email": "vraag@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    # The command runs on the real clock: received twenty days ago.
+    today = datetime.now(UTC).date()
+    received = today - timedelta(days=20)
+    due = first_deadline(received)
+    filed = kluis(
+        "request", "new", "--kind", "access", "--channel", "email",
+        "--email", "Vraag@Example.be", "--received", received.isoformat(),
+        "--reference", "mailbox thread 14",
+    )  # fmt: skip
+    assert filed.code == 0, filed.stderr
+    text = " ".join(filed.stdout.split())
+    left = days_left(due, today)
+    assert f"Request 1 (access): answer by {due.isoformat()}, {left} day(s) left." in text
+    assert f"match subject {written.subject_id}" in text
+    late = kluis(
+        "request", "new", "--kind", "erasure", "--channel", "letter",
+        "--received", (today - timedelta(days=70)).isoformat(), "--format", "json",
+    )  # fmt: skip
+    assert json.loads(late.stdout)["overdue"] is True
+    listed = kluis("request", "list")
+    assert listed.code == 0 and "1 request(s) overdue." in listed.stdout
+    extended = kluis("request", "extend", "1", "--reason", "Records in four systems")
+    later = extended_deadline(received).isoformat()
+    assert f"answer by {later}" in " ".join(extended.stdout.split())
+    checked = kluis(
+        "request", "identity", "1", "--method", "known_channel", "--outcome", "confirmed"
+    )
+    assert checked.code == 0, checked.stderr
+    closed = kluis("request", "close", "1", "--outcome", "answered")
+    assert "Request 1 (access): answered." in " ".join(closed.stdout.split())
+    shown = json.loads(kluis("request", "show", "1", "--format", "json").stdout)
+    assert (shown["status"], shown["identity_method"], shown["extended"]) == (
+        "answered", "known_channel", True,
+    )  # fmt: skip
+    assert "vraag@example.be" not in json.dumps(shown).lower()
+    everything = json.loads(kluis("request", "list", "--all", "--format", "json").stdout)
+    assert [item["request"] for item in everything] == [2, 1]
+
+
+def test_what_is_refused(vault_home: VaultHome, kluis: Kluis) -> None:
+    recruiter = kluis("request", "new", "--kind", "access", "--channel", "email", user="rik")
+    assert recruiter.code == 5 and "DPO or an administrator" in recruiter.stderr
+    bad = kluis("request", "new", "--kind", "access", "--channel", "email", "--email", "no-at-sign")
+    assert bad.code != 0 and "e-mail address" in bad.stderr
+    missing = kluis("request", "extend", "42", "--reason", "x")
+    assert missing.code != 0 and "no request 42" in missing.stderr

@@ -1,0 +1,37 @@
+"""Deadlines of requests: one calendar month, extension to three within the first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kluis.subject_requests import days_left, extended_deadline, first_deadline
+from kluis.subject_requests.policy import may_extend
+
+
+@pytest.mark.parametrize(
+    ("received", "first", "extended"),
+    [
+        (date(2026, 1, 15), date(2026, 2, 15), date(2026, 4, 15)),
+        (date(2026, 1, 31), date(2026, 2, 28), date(2026, 4, 30)),  # the month's last day
+        (date(2024, 1, 30), date(2024, 2, 29), date(2024, 4, 30)),  # a leap year
+        (date(2026, 11, 30), date(2026, 12, 30), date(2027, 2, 28)),
+        (date(2026, 12, 31), date(2027, 1, 31), date(2027, 3, 31)),
+    ],
+)
+def test_deadlines_in_calendar_months(received: date, first: date, extended: date) -> None:
+    assert first_deadline(received) == first
+    assert extended_deadline(received) == extended
+
+
+def test_an_extension_is_announced_within_the_first_month() -> None:
+    received = date(2026, 1, 31)
+    assert may_extend(received, date(2026, 2, 28))
+    assert not may_extend(received, date(2026, 3, 1))
+
+
+def test_days_left_count_down_past_zero() -> None:
+    assert days_left(date(2026, 12, 31), date(2026, 12, 1)) == 30
+    assert days_left(date(2026, 12, 1), date(2026, 12, 1)) == 0
+    assert days_left(date(2026, 11, 30), date(2026, 12, 1)) == -1

@@ -1,0 +1,147 @@
+"""The register of requests on a real vault: intake finds the person by blind index and
+keeps no identifier in the clear; deadlines, extension, identity and closing, audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kluis.audit.models import AuditEntry
+from kluis.core.clock import FixedClock
+from kluis.core.errors import Conflict, InvalidInput, NotAllowed
+from kluis.crypto import LocalKeyProvider
+from kluis.register.versions import StoredRegister
+from kluis.subject_requests import (
+    Channel,
+    IdentityMethod,
+    IdentityOutcome,
+    Kind,
+    Outcome,
+    RequestView,
+    close_request,
+    extend_request,
+    file_request,
+    list_requests,
+    record_identity,
+)
+from kluis.subject_requests.models import SubjectRequest
+from kluis.vault import Keyring, RecordInput, ValueKind, store_record
+from tests.conftest import DPO_ACTOR, RECRUITER
+
+EMAIL = "vraag@example.be"
+RECEIVED = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ring(session: Session, policy: StoredRegister, keys: LocalKeyProvider) -> Keyring:
+    return Keyring(keys)
+
+
+def _file(session: Session, ring: Keyring, clock: FixedClock, **changes: object) -> RequestView:
+    arguments: dict[str, object] = {
+        "kind": Kind.access,
+        "channel": Channel.email,
+        "language": "nl",
+        "identifiers": {ValueKind.email: EMAIL},
+        "received_at": RECEIVED,
+        "reference": "mailbox thread 14",
+        "at": clock.now(),
+    }
+    arguments.update(changes)
+    return file_request(session, ring, DPO_ACTOR, **arguments)  # type: ignore[arg-type]
+
+
+def test_intake_finds_the_person_and_keeps_no_identifier(
+    session: Session, ring: Keyring, clock: FixedClock
+) -> None:
+    written = store_record(
+        session, ring, RECRUITER, "candidates",
+        RecordInput({"name": "Vera Vraag", "email": EMAIL}), at=clock.now(),
+    )  # fmt: skip
+    request = _file(session, ring, clock)
+    assert request.subject_id == written.subject_id
+    assert (request.due, request.days_left) == (RECEIVED.date().replace(month=12), 11)
+    stored = session.get(SubjectRequest, request.id)
+    assert stored is not None and EMAIL not in str(stored.identifiers)
+    assert stored.identifiers[0][0] == "email"
+    unknown = _file(session, ring, clock, identifiers={ValueKind.email: "niemand@example.be"})
+    assert unknown.subject_id is None  # the answer: we hold nothing about you
+    entries = session.execute(select(AuditEntry.action).where(AuditEntry.action == "request_file"))
+    assert len(entries.all()) == 2
+
+
+def test_the_list_shows_days_left_and_what_is_overdue(
+    session: Session, ring: Keyring, clock: FixedClock
+) -> None:
+    late = _file(session, ring, clock, received_at=RECEIVED - timedelta(days=40))
+    soon = _file(session, ring, clock)
+    listed = list_requests(session, DPO_ACTOR, today=clock.now().date())
+    assert [view.id for view in listed] == [late.id, soon.id]
+    assert listed[0].overdue and not listed[1].overdue
+    close_request(session, DPO_ACTOR, late.id, outcome=Outcome.answered, at=clock.now())
+    assert [view.id for view in list_requests(session, DPO_ACTOR, today=clock.now().date())] == [
+        soon.id
+    ]
+    everything = list_requests(session, DPO_ACTOR, today=clock.now().date(), closed=True)
+    assert [(view.id, view.status, view.days_left) for view in everything] == [
+        (soon.id, "open", 11),
+        (late.id, "answered", None),
+    ]
+
+
+def test_an_extension_within_the_first_month_with_reasons(
+    session: Session, ring: Keyring, clock: FixedClock
+) -> None:
+    request = _file(session, ring, clock)
+    with pytest.raises(InvalidInput):
+        extend_request(session, DPO_ACTOR, request.id, reason=" ", at=clock.now())
+    extended = extend_request(
+        session, DPO_ACTOR, request.id, reason="Many records in four systems", at=clock.now()
+    )
+    assert (extended.due, extended.extended) == (RECEIVED.date().replace(year=2027, month=2), True)
+    with pytest.raises(Conflict):
+        extend_request(session, DPO_ACTOR, request.id, reason="again", at=clock.now())
+    old = _file(session, ring, clock, received_at=RECEIVED - timedelta(days=40))
+    with pytest.raises(Conflict):
+        extend_request(session, DPO_ACTOR, old.id, reason="too late", at=clock.now())
+
+
+def test_identity_and_closing(session: Session, ring: Keyring, clock: FixedClock) -> None:
+    request = _file(session, ring, clock)
+    checked = record_identity(
+        session,
+        DPO_ACTOR,
+        request.id,
+        method=IdentityMethod.known_channel,
+        outcome=IdentityOutcome.confirmed,
+        at=clock.now(),
+    )
+    assert (checked.identity_method, checked.identity_outcome) == ("known_channel", "confirmed")
+    with pytest.raises(InvalidInput):
+        close_request(session, DPO_ACTOR, request.id, outcome=Outcome.refused, at=clock.now())
+    closed = close_request(
+        session,
+        DPO_ACTOR,
+        request.id,
+        outcome=Outcome.refused,
+        note="Manifestly unfounded: the fifth identical request this month",
+        at=clock.now(),
+    )
+    assert closed.status == "refused" and closed.days_left is None
+    with pytest.raises(Conflict):
+        close_request(session, DPO_ACTOR, request.id, outcome=Outcome.answered, at=clock.now())
+
+
+def test_what_intake_refuses(session: Session, ring: Keyring, clock: FixedClock) -> None:
+    with pytest.raises(InvalidInput):
+        _file(session, ring, clock, language="de")
+    with pytest.raises(InvalidInput):
+        _file(session, ring, clock, received_at=clock.now() + timedelta(hours=1))
+    with pytest.raises(NotAllowed):
+        file_request(
+            session, ring, RECRUITER, kind=Kind.access, channel=Channel.email, language="nl",
+            identifiers={}, at=clock.now(),
+        )  # fmt: skip
