@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
@@ -69,3 +70,27 @@ def test_what_is_refused(vault_home: VaultHome, kluis: Kluis) -> None:
     assert bad.code != 0 and "e-mail address" in bad.stderr
     missing = kluis("request", "extend", "42", "--reason", "x")
     assert missing.code != 0 and "no request 42" in missing.stderr
+
+
+def test_an_access_request_answered_in_files(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    with transaction(vault_home.engine) as session:
+        store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Ines Inzage", "email": "inzage@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    filed = kluis(
+        "request", "new", "--kind", "access", "--channel", "email", "--email", "inzage@example.be",
+        "--language", "fr",
+    )  # fmt: skip
+    assert filed.code == 0, filed.stderr
+    answered = kluis("request", "answer", "1", "-o", str(tmp_path / "out"), "--format", "html")
+    assert answered.code == 0, answered.stderr
+    letter = (tmp_path / "out" / "request-1.html").read_text(encoding="utf-8")
+    assert "Ines Inzage" in letter and "Vos données personnelles" in letter
+    data = json.loads((tmp_path / "out" / "request-1.json").read_text(encoding="utf-8"))
+    assert data["records"][0]["values"]["name"] == "Ines Inzage"
+    assert oct((tmp_path / "out" / "request-1.json").stat().st_mode & 0o777) == "0o600"
+    admin = kluis("request", "answer", "1", "-o", str(tmp_path / "x"), user="ada")
+    assert admin.code == 5 and "only the DPO" in admin.stderr

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from kluis.cli.console import domain_errors, fail, language, out, say, t
+from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.documents import DocumentFormat, access_json, render_access_answer
 from kluis.i18n import N_
 from kluis.register.versions import require_version
 from kluis.subject_requests import (
@@ -22,6 +25,7 @@ from kluis.subject_requests import (
     Kind,
     Outcome,
     RequestView,
+    access_package,
     close_request,
     extend_request,
     file_request,
@@ -258,6 +262,57 @@ def close(
     _say_request(view, messages)
 
 
+class AnswerFormat(StrEnum):
+    """How the letter of an answer is written."""
+
+    pdf = "pdf"
+    html = "html"
+
+
+def answer(
+    request: IdArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help=N_("The folder to write the answer into."))
+    ],
+    fmt: Annotated[
+        AnswerFormat, typer.Option("--format", "-f", help=N_("The letter: pdf or html."))
+    ] = AnswerFormat.pdf,
+    lang: LangOpt = None,
+) -> None:
+    """Write the answer to an access or portability request: a letter and the data as JSON
+    (the DPO only; every record read is audited)."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages):
+        with context.unit() as (session, actor):
+            package = access_package(
+                session, context.keyring(), actor, request, at=context.clock.now()
+            )
+        letter = render_access_answer(
+            package,
+            format=DocumentFormat(fmt.value),
+            language=package.language,
+            today=context.clock.now().date(),
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    letter_path = output / f"request-{request}.{fmt.value}"
+    data_path = output / f"request-{request}.json"
+    letter_path.write_bytes(letter)
+    data_path.write_bytes(access_json(package))
+    for path in (letter_path, data_path):
+        path.chmod(0o600)
+    say(
+        err(),
+        t(
+            messages,
+            N_("Written: {letter} and {data} ({count} record(s)); they hold personal data."),
+            letter=str(letter_path),
+            data=str(data_path),
+            count=len(package.records),
+        ),
+    )
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``request`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -271,6 +326,7 @@ def add_to(app: typer.Typer, lang: str) -> None:
         ("extend", extend, N_("Extend a request's deadline by two months, within its first month, with reasons.")),
         ("identity", identity, N_("Record an identity check, where there was reasonable doubt (never a document's copy).")),
         ("close", close, N_("Close a request as answered or refused.")),
+        ("answer", answer, N_("Write the answer to an access or portability request: a letter and the data as JSON.")),
     )  # fmt: skip
     for name, function, text in commands:
         group.command(name, help=t(lang, text))(function)

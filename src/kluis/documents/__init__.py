@@ -8,13 +8,14 @@ bytes out. What each document holds and where it comes from: ``docs/documents.md
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from kluis.consent import ConsentProof
 from kluis.core.errors import InvalidInput
-from kluis.documents import consent_view, notice_view, register_view
+from kluis.documents import access_view, consent_view, notice_view, register_view
 from kluis.documents.html import render_html
 from kluis.documents.language import Lang
 from kluis.documents.markdown import render_markdown
@@ -24,6 +25,7 @@ from kluis.documents.xlsx import render_xlsx
 from kluis.i18n import LANGUAGES
 from kluis.register.loader import LoadedRegister
 from kluis.register.schema import Retention
+from kluis.subject_requests import AccessPackage
 
 
 class DocumentFormat(StrEnum):
@@ -133,6 +135,58 @@ def render_consent_proof(
             raise InvalidInput("a proof of consent is rendered as pdf or html")
 
 
+def render_access_answer(
+    package: AccessPackage, *, format: DocumentFormat, language: str, today: date
+) -> bytes:
+    """Render the answer to an access request (Art. 15): PDF, HTML, or JSON (the data
+    itself, machine-readable)."""
+    chosen = _format(format)
+    if chosen is DocumentFormat.md or chosen is DocumentFormat.xlsx:
+        raise InvalidInput("an answer is rendered as pdf, html or json")
+    if language not in LANGUAGES:
+        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
+    organisation = package.register.organisation
+    lang = Lang.of(
+        language, first_language=organisation.first_language, country=organisation.country
+    )
+    view = access_view.build(package, lang=lang, today=today)
+    html = render_html("access_answer.html", view, lang=lang, today=today)
+    return html.encode("utf-8") if chosen is DocumentFormat.html else html_to_pdf(html)
+
+
+def access_json(package: AccessPackage) -> bytes:
+    """The data of an access answer, machine-readable: every record with its values and
+    events, and the consent history."""
+    document = {
+        "request": package.request_id,
+        "kind": package.kind,
+        "subject": str(package.subject_id) if package.subject_id else None,
+        "records": [
+            {
+                "record": str(record.record_id),
+                "activity": record.activity,
+                "source": record.source,
+                "values": record.values,
+                "events": {name: day.isoformat() for name, day in record.events.items()},
+                "created_at": record.created_at.isoformat(),
+                "updated_at": record.updated_at.isoformat(),
+            }
+            for record in package.records
+        ],
+        "consents": [
+            {
+                "purpose": event.purpose,
+                "action": event.action,
+                "at": event.at.isoformat(),
+                "version": event.version.isoformat(),
+                "channel": event.channel,
+            }
+            for event in package.consents
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
 def describe_retention(language: str, retention: Retention | None, *, country: str) -> str:
     """A retention rule as the register and the notice write it, in ``language``."""
     lang = Lang.of(language, first_language=language, country=country)
@@ -142,8 +196,10 @@ def describe_retention(language: str, retention: Retention | None, *, country: s
 __all__ = [
     "DocumentFormat",
     "Publication",
+    "access_json",
     "describe_retention",
     "publication",
+    "render_access_answer",
     "render_consent_proof",
     "render_notice",
     "render_register",

@@ -141,7 +141,7 @@ def build(loaded: LoadedRegister, *, lang: Lang, today: date) -> NoticeView:
             "We ask for proof of identity only when we have reasonable doubts about who is "
             "making the request, and then no more than we need (Art. 12(6) GDPR)."
         ),
-        authority=_authority(lang, loaded.register.organisation.country),
+        authority=authority(lang, loaded.register.organisation.country),
         answer_period=_answer_period(lang, loaded),
     )
 
@@ -319,7 +319,7 @@ def _copy_route(lang: Lang, organisation: OrganisationView) -> str:
     )
 
 
-def _authority(lang: Lang, country: str) -> AuthorityView | None:
+def authority(lang: Lang, country: str) -> AuthorityView | None:
     """The supervisory authority of the organisation's country, as ``law`` records it."""
     authority = law.authority(country)
     if authority is None:

@@ -7,6 +7,7 @@ Public surface: :func:`file_request`, :func:`list_requests`, :func:`get_request`
 :mod:`kluis.subject_requests.policy`.
 """
 
+from kluis.subject_requests.answers import AccessPackage, access_package
 from kluis.subject_requests.policy import (
     Channel,
     IdentityMethod,
@@ -28,12 +29,14 @@ from kluis.subject_requests.service import (
 )
 
 __all__ = [
+    "AccessPackage",
     "Channel",
     "IdentityMethod",
     "IdentityOutcome",
     "Kind",
     "Outcome",
     "RequestView",
+    "access_package",
     "close_request",
     "days_left",
     "extend_request",

@@ -1,0 +1,86 @@
+"""What an access request is answered with (Art. 15): every record the organisation holds
+on the person, across activities, with their values, events and source, and the consent
+history; the register gives each record's purposes, legal basis, recipients, retention and
+transfers when the answer is rendered.
+
+Only the DPO reads the person's records for an answer, and every record read is audited
+with the request as the reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kluis.consent import ConsentRecord, consent_history
+from kluis.core.actor import Actor
+from kluis.core.errors import Conflict, NotAllowed, NotFound
+from kluis.register.schema import Register
+from kluis.register.taxonomy import Taxonomy
+from kluis.register.versions import require_version
+from kluis.subject_requests.models import SubjectRequest
+from kluis.subject_requests.policy import Kind
+from kluis.vault import Keyring, RecordView, show_subject
+
+#: The kinds of request answered with everything held (portability: what was provided).
+_ANSWERED_WITH_DATA = {Kind.access.value, Kind.portability.value}
+
+
+@dataclass(frozen=True)
+class AccessPackage:
+    """Everything an access answer holds."""
+
+    request_id: int
+    kind: str
+    received_at: datetime
+    language: str
+    subject_id: uuid.UUID | None
+    records: list[RecordView]
+    consents: list[ConsentRecord]
+    register: Register
+    taxonomy: Taxonomy
+
+
+def access_package(
+    session: Session, keyring: Keyring, actor: Actor, request_id: int, *, at: datetime
+) -> AccessPackage:
+    """The package answering access (or portability) request ``request_id``; the DPO only,
+    who reads every record of the person."""
+    if not actor.is_dpo:
+        raise NotAllowed("only the DPO may answer a request with the person's data")
+    request = session.get(SubjectRequest, request_id)
+    if request is None:
+        raise NotFound("no request {request}", request=request_id)
+    if request.kind not in _ANSWERED_WITH_DATA:
+        raise Conflict(
+            "request {request} asks for {kind}: only access and portability are answered "
+            "with the data",
+            request=request_id,
+            kind=request.kind,
+        )
+    stored = require_version(session)
+    records: list[RecordView] = []
+    consents: list[ConsentRecord] = []
+    if request.subject_id is not None:
+        view = show_subject(
+            session, keyring, actor, request.subject_id, at=at, reason=f"request {request_id}"
+        )
+        records = view.records
+        consents = consent_history(session, actor, request.subject_id)
+    return AccessPackage(
+        request.id,
+        request.kind,
+        request.received_at,
+        request.language,
+        request.subject_id,
+        records,
+        consents,
+        stored.register,
+        stored.taxonomy,
+    )
+
+
+__all__ = ["AccessPackage", "access_package"]
