@@ -94,3 +94,22 @@ def test_an_access_request_answered_in_files(
     assert oct((tmp_path / "out" / "request-1.json").stat().st_mode & 0o777) == "0o600"
     admin = kluis("request", "answer", "1", "-o", str(tmp_path / "x"), user="ada")
     assert admin.code == 5 and "only the DPO" in admin.stderr
+
+
+def test_an_erasure_request_carried_out(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    with transaction(vault_home.engine) as session:
+        written = store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Wim Wis", "email": "wis@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    kluis("request", "new", "--kind", "erasure", "--channel", "email", "--email", "wis@example.be",
+          "--language", "nl")  # fmt: skip
+    done = kluis("request", "erase", "1", "-o", str(tmp_path / "out"), "--format", "html")
+    assert done.code == 0, done.stderr
+    assert "1 record(s) erased, 0 kept" in " ".join(done.stdout.split())
+    letter = (tmp_path / "out" / "request-1.html").read_text(encoding="utf-8")
+    assert "Wat we wisten" in letter
+    shown = kluis("subject", "show", str(written.subject_id))
+    assert shown.code != 0

@@ -15,9 +15,15 @@ from rich.table import Table
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
-from kluis.documents import DocumentFormat, access_json, render_access_answer
+from kluis.documents import (
+    DocumentFormat,
+    access_json,
+    render_access_answer,
+    render_erasure_answer,
+)
 from kluis.i18n import N_
 from kluis.register.versions import require_version
+from kluis.storage import checkpoint
 from kluis.subject_requests import (
     Channel,
     IdentityMethod,
@@ -26,14 +32,17 @@ from kluis.subject_requests import (
     Outcome,
     RequestView,
     access_package,
+    carry_out_erasure,
     close_request,
+    erasure_plan,
     extend_request,
     file_request,
     get_request,
     list_requests,
     record_identity,
+    shred_before_erasure,
 )
-from kluis.vault import ValueKind
+from kluis.vault import ValueKind, subject_suppressed
 
 IdArg = Annotated[int, typer.Argument(help=N_("The number of the request."))]
 
@@ -313,6 +322,64 @@ def answer(
     )
 
 
+def erase(
+    request: IdArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help=N_("The folder to write the answer into."))
+    ],
+    fmt: Annotated[
+        AnswerFormat, typer.Option("--format", "-f", help=N_("The letter: pdf or html."))
+    ] = AnswerFormat.pdf,
+    lang: LangOpt = None,
+) -> None:
+    """Carry out an erasure request: erase what may be erased, keep what the law keeps, and
+    write the letter that says which is which (the DPO only)."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages):
+        with context.unit() as (session, actor):
+            plan = erasure_plan(session, actor, request, at=context.clock.now())
+            suppressed = plan.subject_id is not None and subject_suppressed(
+                session, plan.subject_id
+            )
+            taxonomy = require_version(session).taxonomy
+        # Data keys of people left without a record first, committed on their own.
+        with context.unit() as (session, actor):
+            shred_before_erasure(session, context.keyring(), actor, request, at=context.clock.now())
+        with context.unit() as (session, actor):
+            outcome = carry_out_erasure(
+                session, context.keyring(), actor, request, at=context.clock.now()
+            )
+        checkpoint(context.engine)
+        letter = render_erasure_answer(
+            outcome,
+            taxonomy=taxonomy,
+            suppressed=suppressed,
+            format=DocumentFormat(fmt.value),
+            language=outcome.language,
+            today=context.clock.now().date(),
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / f"request-{request}.{fmt.value}"
+    path.write_bytes(letter)
+    path.chmod(0o600)
+    say(
+        out(),
+        t(
+            messages,
+            N_(
+                "Request {request}: {erased} record(s) erased, {kept} kept as the law requires; "
+                "recipients to inform: {recipients}. The letter: {path}"
+            ),
+            request=request,
+            erased=len(outcome.erased),
+            kept=len(outcome.kept),
+            recipients=", ".join(outcome.recipients) or "-",
+            path=str(path),
+        ),
+    )
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``request`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -327,6 +394,7 @@ def add_to(app: typer.Typer, lang: str) -> None:
         ("identity", identity, N_("Record an identity check, where there was reasonable doubt (never a document's copy).")),
         ("close", close, N_("Close a request as answered or refused.")),
         ("answer", answer, N_("Write the answer to an access or portability request: a letter and the data as JSON.")),
+        ("erase", erase, N_("Carry out an erasure request: erase what may be erased, keep what the law keeps, and write the letter.")),
     )  # fmt: skip
     for name, function, text in commands:
         group.command(name, help=t(lang, text))(function)

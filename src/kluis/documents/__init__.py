@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from kluis.consent import ConsentProof
 from kluis.core.errors import InvalidInput
-from kluis.documents import access_view, consent_view, notice_view, register_view
+from kluis.documents import access_view, consent_view, erasure_view, notice_view, register_view
 from kluis.documents.html import render_html
 from kluis.documents.language import Lang
 from kluis.documents.markdown import render_markdown
@@ -25,7 +25,8 @@ from kluis.documents.xlsx import render_xlsx
 from kluis.i18n import LANGUAGES
 from kluis.register.loader import LoadedRegister
 from kluis.register.schema import Retention
-from kluis.subject_requests import AccessPackage
+from kluis.register.taxonomy import Taxonomy
+from kluis.subject_requests import AccessPackage, ErasureOutcome
 
 
 class DocumentFormat(StrEnum):
@@ -154,6 +155,32 @@ def render_access_answer(
     return html.encode("utf-8") if chosen is DocumentFormat.html else html_to_pdf(html)
 
 
+def render_erasure_answer(
+    outcome: ErasureOutcome,
+    *,
+    taxonomy: Taxonomy,
+    suppressed: bool,
+    format: DocumentFormat,
+    language: str,
+    today: date,
+) -> bytes:
+    """Render the answer to an erasure request (Art. 17) as PDF or HTML in ``language``."""
+    chosen = _format(format)
+    if chosen not in (DocumentFormat.pdf, DocumentFormat.html):
+        raise InvalidInput("an answer is rendered as pdf, html or json")
+    if language not in LANGUAGES or outcome.register is None:
+        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
+    organisation = outcome.register.organisation
+    lang = Lang.of(
+        language, first_language=organisation.first_language, country=organisation.country
+    )
+    view = erasure_view.build(
+        outcome, taxonomy=taxonomy, suppressed=suppressed, lang=lang, today=today
+    )
+    html = render_html("erasure_answer.html", view, lang=lang, today=today)
+    return html.encode("utf-8") if chosen is DocumentFormat.html else html_to_pdf(html)
+
+
 def access_json(package: AccessPackage) -> bytes:
     """The data of an access answer, machine-readable: every record with its values and
     events, and the consent history."""
@@ -201,6 +228,7 @@ __all__ = [
     "publication",
     "render_access_answer",
     "render_consent_proof",
+    "render_erasure_answer",
     "render_notice",
     "render_register",
 ]

@@ -8,7 +8,7 @@ Public surface: the rules (:func:`rule_of`, :func:`due_date`, :func:`add_period`
 (:func:`renewals_due`, :func:`renew`).
 """
 
-from kluis.retention.holds import Hold, lift_hold, list_holds, set_hold
+from kluis.retention.holds import HeldScope, Hold, held_scope, lift_hold, list_holds, set_hold
 from kluis.retention.policy import (
     Rule,
     add_period,
@@ -37,6 +37,7 @@ __all__ = [
     "NOTICE_DAYS",
     "ActivityPlan",
     "Cursor",
+    "HeldScope",
     "Hold",
     "RenewalDue",
     "Renewed",
@@ -48,6 +49,7 @@ __all__ = [
     "due_date",
     "finish_run",
     "fiscal_year_end",
+    "held_scope",
     "lift_hold",
     "list_holds",
     "list_runs",

@@ -8,6 +8,13 @@ Public surface: :func:`file_request`, :func:`list_requests`, :func:`get_request`
 """
 
 from kluis.subject_requests.answers import AccessPackage, access_package
+from kluis.subject_requests.erasure import (
+    ErasureOutcome,
+    Kept,
+    carry_out_erasure,
+    erasure_plan,
+    shred_before_erasure,
+)
 from kluis.subject_requests.policy import (
     Channel,
     IdentityMethod,
@@ -31,14 +38,18 @@ from kluis.subject_requests.service import (
 __all__ = [
     "AccessPackage",
     "Channel",
+    "ErasureOutcome",
     "IdentityMethod",
     "IdentityOutcome",
+    "Kept",
     "Kind",
     "Outcome",
     "RequestView",
     "access_package",
+    "carry_out_erasure",
     "close_request",
     "days_left",
+    "erasure_plan",
     "extend_request",
     "extended_deadline",
     "file_request",
@@ -46,4 +57,5 @@ __all__ = [
     "get_request",
     "list_requests",
     "record_identity",
+    "shred_before_erasure",
 ]

@@ -38,6 +38,7 @@ from kluis.vault.reads import (
     set_consent_dates,
     show_subject,
     subject_exists,
+    subject_record_dates,
 )
 from kluis.vault.rotation import (
     KekStatus,
@@ -65,6 +66,7 @@ from kluis.vault.suppression import (
     marketing_activities,
     marketing_records,
     may_suppress,
+    subject_suppressed,
     suppress_subject,
     suppressed,
 )
@@ -129,6 +131,8 @@ __all__ = [
     "start_rotation",
     "store_record",
     "subject_exists",
+    "subject_record_dates",
+    "subject_suppressed",
     "suppress_subject",
     "suppressed",
     "write_records",

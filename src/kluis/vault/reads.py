@@ -315,3 +315,20 @@ def identify(
     digest = keyring.index(index_kind, form)
     rows = session.execute(_FIND, {"kind": index_kind, "digest": digest}).all()
     return (index_kind, digest), {subject_id for subject_id, _activity in rows}
+
+
+def subject_record_dates(session: Session, subject_id: uuid.UUID) -> list[RecordDates]:
+    """The events and renewals of every record of a subject (no value, no key)."""
+    rows = session.execute(
+        select(_RECORD).where(_RECORD.c.subject_id == subject_id).order_by(_RECORD.c.activity)
+    ).mappings()
+    return [
+        RecordDates(
+            row["id"],
+            row["subject_id"],
+            row["activity"],
+            {column: row[column] for column in EVENTS.values()},
+            int(row["renewals"]),
+        )
+        for row in rows
+    ]

@@ -123,11 +123,23 @@ def suppressed(session: Session, digests: Iterable[tuple[str, bytes]]) -> set[tu
     return found
 
 
+def subject_suppressed(session: Session, subject_id: uuid.UUID) -> bool:
+    """Whether any identifier of the subject is on the suppression list."""
+    digests = {
+        (str(kind), bytes(digest))
+        for kind, digest in session.execute(
+            select(Identifier.kind, Identifier.digest).where(Identifier.subject_id == subject_id)
+        )
+    }
+    return bool(suppressed(session, digests))
+
+
 __all__ = [
     "REASONS",
     "marketing_activities",
     "marketing_records",
     "may_suppress",
+    "subject_suppressed",
     "suppress_subject",
     "suppressed",
 ]
