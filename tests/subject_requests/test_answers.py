@@ -19,7 +19,15 @@ from kluis.core.errors import Conflict, NotAllowed
 from kluis.crypto import LocalKeyProvider
 from kluis.documents import DocumentFormat, access_json, render_access_answer
 from kluis.register.versions import StoredRegister
-from kluis.subject_requests import Channel, Kind, access_package, file_request
+from kluis.subject_requests import (
+    Channel,
+    Kind,
+    access_package,
+    file_request,
+    portability_csv,
+    portability_json,
+    portable,
+)
 from kluis.vault import Keyring, RecordInput, ValueKind, store_record
 from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, RECRUITER
 
@@ -95,3 +103,27 @@ def test_only_the_dpo_and_only_for_access(
     erasure = _request(session, ring, clock, Kind.erasure)
     with pytest.raises(Conflict):
         access_package(session, ring, DPO_ACTOR, erasure, at=clock.now())
+
+
+def test_portability_takes_what_the_person_provided(
+    session: Session, ring: Keyring, clock: FixedClock
+) -> None:
+    store_record(
+        session, ring, RECRUITER, "candidates",
+        RecordInput({"name": "Ines Inzage", "email": EMAIL}), at=clock.now(),
+    )  # fmt: skip
+    store_record(
+        session, ring, MARKETING, "newsletter", RecordInput({"email": EMAIL}), at=clock.now()
+    )
+    request = _request(session, ring, clock, Kind.portability)
+    package = access_package(session, ring, DPO_ACTOR, request, at=clock.now())
+    # Candidates rest on legitimate interests: not portable; the newsletter on consent is.
+    records = portable(package)
+    assert [record.activity for record in records] == ["newsletter"]
+    assert json.loads(portability_json(records))[0]["values"] == {"email": EMAIL}
+    rows = portability_csv(records).decode().splitlines()
+    assert rows[0] == "activity,record,field,value" and rows[1].endswith(f",email,{EMAIL}")
+    letter = render_access_answer(
+        package, format=DocumentFormat.html, language="en", today=date(2026, 12, 1)
+    ).decode()
+    assert "machine-readable form (Article 20" in letter

@@ -39,6 +39,9 @@ from kluis.subject_requests import (
     file_request,
     get_request,
     list_requests,
+    portability_csv,
+    portability_json,
+    portable,
     record_identity,
     shred_before_erasure,
 )
@@ -307,8 +310,17 @@ def answer(
     letter_path = output / f"request-{request}.{fmt.value}"
     data_path = output / f"request-{request}.json"
     letter_path.write_bytes(letter)
-    data_path.write_bytes(access_json(package))
-    for path in (letter_path, data_path):
+    written = [letter_path, data_path]
+    if package.kind == "portability":
+        # Art. 20: what the person provided, structured and machine-readable, twice over.
+        records = portable(package)
+        data_path.write_bytes(portability_json(records))
+        table_path = output / f"request-{request}.csv"
+        table_path.write_bytes(portability_csv(records))
+        written.append(table_path)
+    else:
+        data_path.write_bytes(access_json(package))
+    for path in written:
         path.chmod(0o600)
     say(
         err(),

@@ -53,6 +53,8 @@ class AccessAnswerView:
     records: list[AnswerRecord]
     consents: list[AnswerConsent]
     authority: AuthorityView | None
+    #: A portability request (Art. 20): the data come as files too.
+    portability: bool
 
 
 def build(package: AccessPackage, *, lang: Lang, today: date) -> AccessAnswerView:
@@ -88,4 +90,5 @@ def build(package: AccessPackage, *, lang: Lang, today: date) -> AccessAnswerVie
             for event in package.consents
         ],
         authority=authority(lang, package.register.organisation.country),
+        portability=package.kind == "portability",
     )

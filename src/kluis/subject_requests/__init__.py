@@ -7,7 +7,13 @@ Public surface: :func:`file_request`, :func:`list_requests`, :func:`get_request`
 :mod:`kluis.subject_requests.policy`.
 """
 
-from kluis.subject_requests.answers import AccessPackage, access_package
+from kluis.subject_requests.answers import (
+    AccessPackage,
+    access_package,
+    portability_csv,
+    portability_json,
+    portable,
+)
 from kluis.subject_requests.erasure import (
     ErasureOutcome,
     Kept,
@@ -56,6 +62,9 @@ __all__ = [
     "first_deadline",
     "get_request",
     "list_requests",
+    "portability_csv",
+    "portability_json",
+    "portable",
     "record_identity",
     "shred_before_erasure",
 ]

@@ -9,6 +9,9 @@ with the request as the reason.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session
 from kluis.consent import ConsentRecord, consent_history
 from kluis.core.actor import Actor
 from kluis.core.errors import Conflict, NotAllowed, NotFound
-from kluis.register.schema import Register
+from kluis.register.schema import LegalBasis, Register, Source
 from kluis.register.taxonomy import Taxonomy
 from kluis.register.versions import require_version
 from kluis.subject_requests.models import SubjectRequest
@@ -83,4 +86,54 @@ def access_package(
     )
 
 
-__all__ = ["AccessPackage", "access_package"]
+def portable(package: AccessPackage) -> list[RecordView]:
+    """The records portability covers (Art. 20(1)): of activities based on consent or a
+    contract, and provided by the person themselves."""
+    bases = {
+        activity.id
+        for activity in package.register.activities
+        if activity.legal_basis is not None
+        and activity.legal_basis.basis in (LegalBasis.consent, LegalBasis.contract)
+    }
+    return [
+        record
+        for record in package.records
+        if record.activity in bases and record.source == Source.data_subject.value
+    ]
+
+
+def portability_csv(records: list[RecordView]) -> bytes:
+    """The portable records as CSV: one row per value (activity, record, field, value), so
+    that records of different activities fit one file."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["activity", "record", "field", "value"])
+    for record in records:
+        for name, value in sorted(record.values.items()):
+            writer.writerow([record.activity, str(record.record_id), name, value])
+        for name, day in sorted(record.events.items()):
+            writer.writerow([record.activity, str(record.record_id), name, day.isoformat()])
+    return buffer.getvalue().encode("utf-8")
+
+
+def portability_json(records: list[RecordView]) -> bytes:
+    """The portable records as JSON."""
+    document = [
+        {
+            "activity": record.activity,
+            "record": str(record.record_id),
+            "values": record.values,
+            "events": {name: day.isoformat() for name, day in record.events.items()},
+        }
+        for record in records
+    ]
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+__all__ = [
+    "AccessPackage",
+    "access_package",
+    "portability_csv",
+    "portability_json",
+    "portable",
+]
