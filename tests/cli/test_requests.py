@@ -113,3 +113,23 @@ def test_an_erasure_request_carried_out(
     assert "Wat we wisten" in letter
     shown = kluis("subject", "show", str(written.subject_id))
     assert shown.code != 0
+
+
+def test_a_restriction_and_its_lifting(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis
+) -> None:
+    with transaction(vault_home.engine) as session:
+        written = store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Bert Beperk", "email": "beperk@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    kluis("request", "new", "--kind", "restriction", "--channel", "email",
+          "--email", "beperk@example.be")  # fmt: skip
+    done = kluis("request", "restrict", "1")
+    assert "1 record(s) restricted" in " ".join(done.stdout.split()), done.stderr
+    refused = kluis("subject", "show", str(written.subject_id), user="rik")
+    assert refused.code != 0 and "restricted" in " ".join(refused.stderr.split())
+    today = datetime.now(UTC).date().isoformat()
+    lifted = kluis("request", "lift", "1", "--informed-on", today)
+    assert "restriction of 1 record(s) lifted" in " ".join(lifted.stdout.split()), lifted.stderr
+    assert kluis("subject", "show", str(written.subject_id), user="rik").code == 0

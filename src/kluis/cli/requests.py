@@ -4,7 +4,7 @@ or an administrator)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -38,11 +38,13 @@ from kluis.subject_requests import (
     extend_request,
     file_request,
     get_request,
+    lift,
     list_requests,
     portability_csv,
     portability_json,
     portable,
     record_identity,
+    restrict,
     shred_before_erasure,
 )
 from kluis.vault import ValueKind, subject_suppressed
@@ -392,6 +394,47 @@ def erase(
     )
 
 
+def restrict_command(request: IdArg, lang: LangOpt = None) -> None:
+    """Restrict the processing of the person's records (Art. 18): stored, not used."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        count = restrict(session, actor, request, at=context.clock.now())
+    say(
+        out(),
+        t(
+            messages,
+            N_("Request {request}: {count} record(s) restricted; only the DPO reads them now."),
+            request=request,
+            count=count,
+        ),
+    )
+
+
+def lift_command(
+    request: IdArg,
+    informed_on: Annotated[
+        str,
+        typer.Option("--informed-on", help=N_("The day the person was told the restriction ends.")),
+    ],
+    lang: LangOpt = None,
+) -> None:
+    """Lift a restriction, once the person has been told (Art. 18(3))."""
+    messages = language(lang)
+    try:
+        day = date.fromisoformat(informed_on)
+    except ValueError:
+        fail(messages, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=informed_on)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        count = lift(session, actor, request, informed_on=day, at=context.clock.now())
+    say(
+        out(),
+        t(messages, N_("Request {request}: restriction of {count} record(s) lifted."),
+          request=request, count=count),
+    )  # fmt: skip
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``request`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -406,6 +449,8 @@ def add_to(app: typer.Typer, lang: str) -> None:
         ("identity", identity, N_("Record an identity check, where there was reasonable doubt (never a document's copy).")),
         ("close", close, N_("Close a request as answered or refused.")),
         ("answer", answer, N_("Write the answer to an access or portability request: a letter and the data as JSON.")),
+        ("restrict", restrict_command, N_("Restrict the processing of the person's records (Art. 18): stored, not used.")),
+        ("lift", lift_command, N_("Lift a restriction, once the person has been told (Art. 18(3)).")),
         ("erase", erase, N_("Carry out an erasure request: erase what may be erased, keep what the law keeps, and write the letter.")),
     )  # fmt: skip
     for name, function, text in commands:

@@ -31,6 +31,7 @@ from kluis.subject_requests.policy import (
     extended_deadline,
     first_deadline,
 )
+from kluis.subject_requests.restriction import lift, restrict
 from kluis.subject_requests.service import (
     RequestView,
     close_request,
@@ -61,10 +62,12 @@ __all__ = [
     "file_request",
     "first_deadline",
     "get_request",
+    "lift",
     "list_requests",
     "portability_csv",
     "portability_json",
     "portable",
     "record_identity",
+    "restrict",
     "shred_before_erasure",
 ]

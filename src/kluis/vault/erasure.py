@@ -24,6 +24,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from kluis.vault.errors import AccessDenied, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import AnonymousRecord, Identifier, Record, Subject
 from kluis.vault.policy import EVENTS, all_policies
+from kluis.vault.writes import RESTRICTED
 
 _CHUNK = 500
 _RECORD = cast(Table, Record.__table__)
@@ -98,6 +100,89 @@ def _check_erase(session: Session, actor: Actor, subject_id: uuid.UUID, reason: 
         raise InvalidInput("an erasure needs a reason")
     if session.get(Subject, subject_id) is None:
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
+
+
+def restrict_subject(
+    session: Session, actor: Actor, subject_id: uuid.UUID, *, reason: str, at: datetime
+) -> int:
+    """Restrict the processing of every record of the subject (Art. 18): stored, not used;
+    only the DPO reads them, nobody changes them, retention keeps them. The DPO only. How
+    many records."""
+    return _set_status(
+        session, actor, subject_id, status=RESTRICTED, action="record_restrict", reason=reason,
+        at=at,
+    )  # fmt: skip
+
+
+def lift_restriction(
+    session: Session,
+    actor: Actor,
+    subject_id: uuid.UUID,
+    *,
+    informed_on: date,
+    reason: str,
+    at: datetime,
+) -> int:
+    """Lift the restriction of the subject's records, once the person has been told
+    (Art. 18(3)); the DPO only. How many records."""
+    if informed_on > at.date():
+        raise InvalidInput(
+            "the person is told before the restriction is lifted, not on {day}",
+            day=informed_on.isoformat(),
+        )
+    return _set_status(
+        session, actor, subject_id, status="active", action="record_unrestrict", reason=reason,
+        at=at, informed_on=informed_on,
+    )  # fmt: skip
+
+
+def _set_status(
+    session: Session,
+    actor: Actor,
+    subject_id: uuid.UUID,
+    *,
+    status: str,
+    action: str,
+    reason: str,
+    at: datetime,
+    informed_on: date | None = None,
+) -> int:
+    if not actor.is_dpo:
+        raise NotAllowed("only the DPO may restrict processing or lift a restriction")
+    if not reason.strip():
+        raise InvalidInput("a restriction and its lifting need a reason")
+    records = session.execute(
+        select(Record.id, Record.activity).where(
+            Record.subject_id == subject_id, Record.status != status
+        )
+    ).all()
+    if not records:
+        return 0
+    session.execute(
+        update(Record)
+        .where(Record.id.in_([record.id for record in records]))
+        .values(status=status, updated_at=at)
+    )
+    detail: dict[str, object] = {"status": status}
+    if informed_on is not None:
+        detail["informed_on"] = informed_on.isoformat()
+    record_events(
+        session,
+        actor,
+        [
+            Event(
+                action,
+                subject_id=subject_id,
+                record_id=record.id,
+                activity=record.activity,
+                reason=reason.strip(),
+                detail=detail,
+            )
+            for record in records
+        ],
+        at=at,
+    )
+    return len(records)
 
 
 def shred_subject(
@@ -314,6 +399,7 @@ def records_due(
     query = (
         select(_RECORD.c.id, _RECORD.c.subject_id)
         .where(of_activity, column.is_not(None), _due(event, cutoffs))
+        .where(_RECORD.c.status != RESTRICTED)  # stored, not processed (Art. 18)
         .order_by(_RECORD.c.id)
         .limit(limit)
     )
@@ -336,10 +422,11 @@ def count_records(
     records: Collection[uuid.UUID] = (),
 ) -> int:
     """How many records of ``activity`` due by ``cutoffs`` (see :func:`records_due`) belong
-    to ``subjects`` or are among ``records`` (what legal holds keep from a run)."""
-    if not cutoffs or (not subjects and not records):
+    to ``subjects``, are among ``records``, or are restricted (what holds and restrictions
+    keep from a run)."""
+    if not cutoffs:
         return 0
-    covered = []
+    covered = [_RECORD.c.status == RESTRICTED]
     if subjects:
         covered.append(_RECORD.c.subject_id.in_(list(subjects)))
     if records:

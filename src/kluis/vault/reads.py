@@ -21,6 +21,7 @@ from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject
 from kluis.vault.policy import EVENTS, ActivityPolicy, ValueKind, all_policies, lookup_form
 from kluis.vault.sealing import open_values
+from kluis.vault.writes import RESTRICTED
 
 #: Identifier kinds a person can be looked up by, to the field kind that normalises them.
 LOOKUP_KINDS = (ValueKind.email, ValueKind.phone, ValueKind.national_number)
@@ -158,7 +159,16 @@ def show_subject(
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
     policies = _policies(session).activities
     records = session.execute(_RECORDS_OF, {"subject_id": subject_id}).all()
-    readable = [record for record in records if _may_read(actor, policies.get(record.activity))]
+    reachable = [record for record in records if _may_read(actor, policies.get(record.activity))]
+    # A restricted record (Art. 18) is stored, not used: only the DPO reads it.
+    readable = [r for r in reachable if actor.is_dpo or r.status != RESTRICTED]
+    if reachable and not readable:
+        raise AccessDenied(
+            "the records of subject {subject} that '{actor}' may read are restricted "
+            "(Art. 18 GDPR): only the DPO reads them until the restriction is lifted",
+            actor=actor.name,
+            subject=str(subject_id),
+        )
     if not readable:
         raise AccessDenied(
             "'{actor}' may read none of the records of subject {subject}",

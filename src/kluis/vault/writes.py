@@ -47,6 +47,8 @@ from kluis.vault.sealing import content_digest, open_values, seal_fresh, seal_va
 from kluis.vault.suppression import suppressed
 
 _CHUNK = 1000
+#: The status of a record whose processing is restricted (Art. 18): stored, not used.
+RESTRICTED = "restricted"
 #: Columns that reach the insert in their stored form already: sealed values as JSON text,
 #: ids converted once per record (see ``id_form``).
 _RAW_RECORD = frozenset({"data", "id", "subject_id"})
@@ -308,6 +310,7 @@ def _existing(
                 table.c.subject_id,
                 table.c.row_digest,
                 table.c.data,
+                table.c.status,
                 *(table.c[c] for c in _EVENT_COLUMNS),
             ).where(
                 table.c.activity == activity, table.c.subject_id.in_(ids[start : start + _CHUNK])
@@ -575,6 +578,28 @@ def _owner(
     return next(iter(candidates), None)
 
 
+def _check_suppressed(ready: Prepared, blocked: set[tuple[str, bytes]], activity: str) -> None:
+    """Refuse a person on the suppression list in a direct-marketing activity."""
+    if blocked and any(digest in blocked for digest in ready.digests):
+        raise FieldRefused(
+            "this person objected to direct marketing or unsubscribed: activity "
+            "'{activity}' may not hold them",
+            activity=activity,
+        )
+
+
+def _check_restricted(
+    record: Mapping[str, object] | None, *, unchanged: bool, activity: str
+) -> None:
+    """Refuse to change a record whose processing is restricted (Art. 18)."""
+    if record is not None and not unchanged and record.get("status") == RESTRICTED:
+        raise FieldRefused(
+            "the person's record in activity '{activity}' is restricted (Art. 18 GDPR): "
+            "it is not changed until the restriction is lifted",
+            activity=activity,
+        )
+
+
 def _cipher_of(
     session: Session,
     keyring: Keyring,
@@ -655,18 +680,14 @@ def write_prepared(
     for ready in prepared:
         row = ready.row
         try:
-            if blocked and any(digest in blocked for digest in ready.digests):
-                raise FieldRefused(
-                    "this person objected to direct marketing or unsubscribed: activity "
-                    "'{activity}' may not hold them",
-                    activity=policy.id,
-                )
+            _check_suppressed(ready, blocked, policy.id)
             owner = _owner(ready, matched, batch_owners, subject_id, policy.id)
             sealed_ahead = False
             if owner is None:
                 owner, new_keys[owner], sealed_ahead = batch.add_subject(ready)
             record = existing.get(owner)
             unchanged = record is not None and record["row_digest"] == ready.row_digest
+            _check_restricted(record, unchanged=unchanged, activity=policy.id)
             cipher = None
             if not unchanged and not (record is None and sealed_ahead):
                 cipher = _cipher_of(session, keyring, ciphers, new_keys, owner, activity=policy.id)
