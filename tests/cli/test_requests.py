@@ -133,3 +133,34 @@ def test_a_restriction_and_its_lifting(
     lifted = kluis("request", "lift", "1", "--informed-on", today)
     assert "restriction of 1 record(s) lifted" in " ".join(lifted.stdout.split()), lifted.stderr
     assert kluis("subject", "show", str(written.subject_id), user="rik").code == 0
+
+
+def test_letters_of_an_extension_a_refusal_and_a_correction(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    with transaction(vault_home.engine) as session:
+        store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Fien Fout", "email": "fout@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    kluis("request", "new", "--kind", "rectification", "--channel", "email",
+          "--email", "fout@example.be", "--language", "fr")  # fmt: skip
+    early = kluis("request", "letter", "1", "-o", str(tmp_path))
+    assert early.code == 2 and "its letter is its answer" in early.stderr
+    kluis("request", "extend", "1", "--reason", "Trois systèmes à vérifier")
+    kluis("request", "letter", "1", "-o", str(tmp_path), "--format", "html")
+    extension = (tmp_path / "request-1-letter.html").read_text(encoding="utf-8")
+    assert "Trois systèmes à vérifier" in extension and "deux mois" in extension
+    rectified = kluis(
+        "request", "rectify", "1", "--activity", "candidates", "--set", "name=Fien Juist"
+    )
+    assert "the record in candidates is updated" in " ".join(rectified.stdout.split())
+    kluis("request", "close", "1", "--outcome", "answered")
+    kluis("request", "letter", "1", "-o", str(tmp_path), "--format", "html")
+    answered = (tmp_path / "request-1-letter.html").read_text(encoding="utf-8")
+    assert "Nous avons rectifié vos données personnelles" in answered
+    kluis("request", "new", "--kind", "access", "--channel", "letter", "--language", "nl")
+    kluis("request", "close", "2", "--outcome", "refused", "--note", "Kennelijk ongegrond")
+    kluis("request", "letter", "2", "-o", str(tmp_path), "--format", "html")
+    refusal = (tmp_path / "request-2-letter.html").read_text(encoding="utf-8")
+    assert "Kennelijk ongegrond" in refusal and "naar de rechter" in refusal

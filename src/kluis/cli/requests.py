@@ -20,6 +20,7 @@ from kluis.documents import (
     access_json,
     render_access_answer,
     render_erasure_answer,
+    render_request_letter,
 )
 from kluis.i18n import N_
 from kluis.register.versions import require_version
@@ -44,6 +45,7 @@ from kluis.subject_requests import (
     portability_json,
     portable,
     record_identity,
+    rectify,
     restrict,
     shred_before_erasure,
 )
@@ -435,6 +437,86 @@ def lift_command(
     )  # fmt: skip
 
 
+def rectify_command(
+    request: IdArg,
+    activity: Annotated[str, typer.Option("--activity", help=N_("The activity of the record."))],
+    values: Annotated[
+        list[str],
+        typer.Option("--set", help=N_("FIELD=VALUE: a corrected value (repeat for more).")),
+    ],
+    lang: LangOpt = None,
+) -> None:
+    """Correct a person's record (Art. 16), and list whom to tell (Art. 19)."""
+    messages = language(lang)
+    corrected: dict[str, str] = {}
+    for pair in values:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            fail(messages, N_("--set takes FIELD=VALUE, as in --set email=an@example.be"), 2)
+        corrected[name.strip()] = value
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        done = rectify(
+            session,
+            context.keyring(),
+            actor,
+            request,
+            activity=activity,
+            values=corrected,
+            at=context.clock.now(),
+        )
+    say(
+        out(),
+        t(
+            messages,
+            N_(
+                "Request {request}: the record in {activity} is {outcome}; recipients to tell: {recipients}."
+            ),
+            request=request,
+            activity=done.activity,
+            outcome=done.outcome,
+            recipients=", ".join(done.recipients) or "-",
+        ),
+    )
+
+
+def letter(
+    request: IdArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help=N_("The folder to write the answer into."))
+    ],
+    fmt: Annotated[
+        AnswerFormat, typer.Option("--format", "-f", help=N_("The letter: pdf or html."))
+    ] = AnswerFormat.pdf,
+    lang: LangOpt = None,
+) -> None:
+    """Write the letter of a request: its extension, its refusal, or what was done."""
+    messages = language(lang)
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        view = get_request(session, actor, request, today=context.clock.now().date())
+        stored = require_version(session)
+    if view.status == "open" and not view.extended:
+        fail(
+            messages,
+            N_("request {request} is open and not extended: its letter is its answer"),
+            2,
+            request=request,
+        )
+    data = render_request_letter(
+        view,
+        register=stored.register,
+        taxonomy=stored.taxonomy,
+        format=DocumentFormat(fmt.value),
+        language=view.language,
+        today=context.clock.now().date(),
+    )
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / f"request-{request}-letter.{fmt.value}"
+    path.write_bytes(data)
+    say(err(), t(messages, N_("Written: {path}"), path=str(path)))
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``request`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -449,8 +531,10 @@ def add_to(app: typer.Typer, lang: str) -> None:
         ("identity", identity, N_("Record an identity check, where there was reasonable doubt (never a document's copy).")),
         ("close", close, N_("Close a request as answered or refused.")),
         ("answer", answer, N_("Write the answer to an access or portability request: a letter and the data as JSON.")),
+        ("rectify", rectify_command, N_("Correct a person's record (Art. 16), and list whom to tell (Art. 19).")),
         ("restrict", restrict_command, N_("Restrict the processing of the person's records (Art. 18): stored, not used.")),
         ("lift", lift_command, N_("Lift a restriction, once the person has been told (Art. 18(3)).")),
+        ("letter", letter, N_("Write the letter of a request: its extension, its refusal, or what was done.")),
         ("erase", erase, N_("Carry out an erasure request: erase what may be erased, keep what the law keeps, and write the letter.")),
     )  # fmt: skip
     for name, function, text in commands:

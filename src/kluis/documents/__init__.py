@@ -15,7 +15,14 @@ from enum import StrEnum
 
 from kluis.consent import ConsentProof
 from kluis.core.errors import InvalidInput
-from kluis.documents import access_view, consent_view, erasure_view, notice_view, register_view
+from kluis.documents import (
+    access_view,
+    consent_view,
+    erasure_view,
+    notice_view,
+    register_view,
+    request_letter_view,
+)
 from kluis.documents.html import render_html
 from kluis.documents.language import Lang
 from kluis.documents.markdown import render_markdown
@@ -24,9 +31,9 @@ from kluis.documents.retention import describe
 from kluis.documents.xlsx import render_xlsx
 from kluis.i18n import LANGUAGES
 from kluis.register.loader import LoadedRegister
-from kluis.register.schema import Retention
+from kluis.register.schema import Register, Retention
 from kluis.register.taxonomy import Taxonomy
-from kluis.subject_requests import AccessPackage, ErasureOutcome
+from kluis.subject_requests import AccessPackage, ErasureOutcome, RequestView
 
 
 class DocumentFormat(StrEnum):
@@ -181,6 +188,32 @@ def render_erasure_answer(
     return html.encode("utf-8") if chosen is DocumentFormat.html else html_to_pdf(html)
 
 
+def render_request_letter(
+    view: RequestView,
+    *,
+    register: Register,
+    taxonomy: Taxonomy,
+    format: DocumentFormat,
+    language: str,
+    today: date,
+) -> bytes:
+    """Render the letter of a request that is extended, refused or carried out."""
+    chosen = _format(format)
+    if chosen not in (DocumentFormat.pdf, DocumentFormat.html):
+        raise InvalidInput("an answer is rendered as pdf, html or json")
+    if language not in LANGUAGES:
+        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
+    organisation = register.organisation
+    lang = Lang.of(
+        language, first_language=organisation.first_language, country=organisation.country
+    )
+    letter = request_letter_view.build(
+        view, register=register, taxonomy=taxonomy, lang=lang, today=today
+    )
+    html = render_html("request_letter.html", letter, lang=lang, today=today)
+    return html.encode("utf-8") if chosen is DocumentFormat.html else html_to_pdf(html)
+
+
 def access_json(package: AccessPackage) -> bytes:
     """The data of an access answer, machine-readable: every record with its values and
     events, and the consent history."""
@@ -231,4 +264,5 @@ __all__ = [
     "render_erasure_answer",
     "render_notice",
     "render_register",
+    "render_request_letter",
 ]

@@ -31,6 +31,7 @@ from kluis.subject_requests.policy import (
     extended_deadline,
     first_deadline,
 )
+from kluis.subject_requests.rectification import Rectified, rectify
 from kluis.subject_requests.restriction import lift, restrict
 from kluis.subject_requests.service import (
     RequestView,
@@ -51,6 +52,7 @@ __all__ = [
     "Kept",
     "Kind",
     "Outcome",
+    "Rectified",
     "RequestView",
     "access_package",
     "carry_out_erasure",
@@ -68,6 +70,7 @@ __all__ = [
     "portability_json",
     "portable",
     "record_identity",
+    "rectify",
     "restrict",
     "shred_before_erasure",
 ]

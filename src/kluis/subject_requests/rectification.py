@@ -1,0 +1,74 @@
+"""Carrying out a rectification request (Art. 16): the person's record is corrected through
+the vault's one write path (the register enforced, the change audited with the request as
+its reason), and the recipients of that activity's data are listed, to be told (Art. 19)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kluis.core.actor import Actor
+from kluis.core.errors import Conflict, NotAllowed, NotFound
+from kluis.register.versions import require_version
+from kluis.subject_requests.models import SubjectRequest
+from kluis.subject_requests.policy import Kind
+from kluis.vault import Keyring, RecordInput, store_record
+
+
+@dataclass(frozen=True)
+class Rectified:
+    """A correction made: the record, whether it changed, and whom to tell."""
+
+    activity: str
+    outcome: str
+    recipients: list[str]
+
+
+def rectify(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    request_id: int,
+    *,
+    activity: str,
+    values: Mapping[str, str],
+    at: datetime,
+) -> Rectified:
+    """Correct the person's record of ``activity`` with ``values`` (the DPO only)."""
+    if not actor.is_dpo:
+        raise NotAllowed("only the DPO may carry out a rectification request")
+    request = session.get(SubjectRequest, request_id)
+    if request is None:
+        raise NotFound("no request {request}", request=request_id)
+    if request.kind != Kind.rectification.value:
+        raise Conflict(
+            "request {request} asks for {kind}, not rectification",
+            request=request_id,
+            kind=request.kind,
+        )
+    if request.subject_id is None:
+        raise Conflict(
+            "request {request} matches no one in the vault: there is nothing to correct",
+            request=request_id,
+        )
+    written = store_record(
+        session,
+        keyring,
+        actor,
+        activity,
+        RecordInput(dict(values)),
+        at=at,
+        reason=f"rectification request {request_id}",
+        subject_id=request.subject_id,
+    )
+    register = require_version(session).register
+    recipients = next(
+        (list(item.recipients) for item in register.activities if item.id == activity), []
+    )
+    return Rectified(activity, written.outcome, recipients)
+
+
+__all__ = ["Rectified", "rectify"]
