@@ -23,5 +23,9 @@ KLUIS_USER=rik "$kluis" subject find --email kobe.mertens0@example.org
 echo "== vault: what retention will erase, and when"
 "$kluis" retention plan
 "$kluis" retention run
+echo "== vault: an access request, its deadline, and its answer (made-up person)"
+"$kluis" request new --kind access --channel email --email kobe.mertens0@example.org --reference "demo mailbox 1"
+"$kluis" request list
+"$kluis" request answer 1 -o answers --format html
 "$kluis" audit verify
 "$kluis" backup
