@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +12,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kluis.cli.console import domain_errors, err, fail, language, out, say, t
+from kluis.cli.console import domain_errors, err, language, out, say, t
 from kluis.cli.context import open_context
-from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day, parse_moment
 from kluis.cli.subjects import subject_id_of
 from kluis.consent import (
     GIVEN,
@@ -65,30 +64,6 @@ VersionOpt = Annotated[
 ]
 
 
-def _moment(value: str | None, messages: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(
-            messages,
-            N_("'{value}' is not an ISO date or moment such as 2026-03-01T10:30"),
-            2,
-            value=value,
-        )
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _version(value: str | None, messages: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(messages, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=value)
-
-
 def _record(
     action: str,
     subject: str,
@@ -102,7 +77,7 @@ def _record(
 ) -> None:
     messages = language(lang)
     subject_id = subject_id_of(subject, messages)
-    given_at, shown = _moment(when, messages), _version(version, messages)
+    given_at, shown = parse_moment(when, messages), parse_day(version, messages)
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
         organisation = require_version(session).register.organisation

@@ -4,7 +4,6 @@ or an administrator)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.context import open_context
-from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day, parse_moment
 from kluis.documents import (
     DocumentFormat,
     access_json,
@@ -52,21 +51,6 @@ from kluis.subject_requests import (
 from kluis.vault import ValueKind, subject_suppressed
 
 IdArg = Annotated[int, typer.Argument(help=N_("The number of the request."))]
-
-
-def _moment(value: str | None, messages: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(
-            messages,
-            N_("'{value}' is not an ISO date or moment such as 2026-03-01T10:30"),
-            2,
-            value=value,
-        )
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _json(view: RequestView) -> dict[str, object]:
@@ -142,7 +126,7 @@ def new(
 ) -> None:
     """Register a request of a data subject; its deadline runs from its receipt."""
     messages = language(lang)
-    received_at = _moment(received, messages)
+    received_at = parse_moment(received, messages)
     given = {
         ValueKind.email: email,
         ValueKind.phone: phone,
@@ -423,10 +407,8 @@ def lift_command(
 ) -> None:
     """Lift a restriction, once the person has been told (Art. 18(3))."""
     messages = language(lang)
-    try:
-        day = date.fromisoformat(informed_on)
-    except ValueError:
-        fail(messages, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=informed_on)
+    day = parse_day(informed_on, messages)
+    assert day is not None
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
         count = lift(session, actor, request, informed_on=day, at=context.clock.now())

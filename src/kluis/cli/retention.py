@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -15,7 +15,7 @@ from rich.table import Table
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.console import progress as console_progress
 from kluis.cli.context import open_context
-from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day
 from kluis.documents import describe_retention
 from kluis.i18n import N_
 from kluis.retention import (
@@ -42,15 +42,6 @@ from kluis.storage import checkpoint
 
 #: Months shown one by one in the text plan; later ones are summed.
 _MONTHS_SHOWN = 12
-
-
-def _day(value: str | None, messages: str, today: date) -> date:
-    if value is None:
-        return today
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(messages, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=value)
 
 
 def _json(plan: RetentionPlan) -> str:
@@ -157,7 +148,7 @@ def plan(
     messages = language(lang)
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
-        day = _day(at, messages, context.clock.now().date())
+        day = parse_day(at, messages) or context.clock.now().date()
         result = retention_plan(session, actor, at=day)
     if fmt is OutputFormat.json:
         out().print_json(_json(result))
@@ -221,7 +212,7 @@ def run(
     context = open_context()
     done: list[RunView] = []
     with context, domain_errors(messages):
-        day = _day(at, messages, context.clock.now().date())
+        day = parse_day(at, messages) or context.clock.now().date()
         while True:
             with context.unit() as (session, actor):
                 started, resumed = start_run(session, actor, day=day, at=context.clock.now())
@@ -367,7 +358,7 @@ def hold_set(
     messages = language(lang)
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
-        last_day = _day(until, messages, context.clock.now().date()) if until else None
+        last_day = parse_day(until, messages)
         hold = set_hold(
             session,
             actor,
@@ -459,7 +450,7 @@ def renewals(
     messages = language(lang)
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
-        day = _day(at, messages, context.clock.now().date())
+        day = parse_day(at, messages) or context.clock.now().date()
         found = renewals_due(session, actor, at=day, within=within)
     if fmt is OutputFormat.json:
         out().print_json(
