@@ -164,3 +164,18 @@ def test_letters_of_an_extension_a_refusal_and_a_correction(
     kluis("request", "letter", "2", "-o", str(tmp_path), "--format", "html")
     refusal = (tmp_path / "request-2-letter.html").read_text(encoding="utf-8")
     assert "Kennelijk ongegrond" in refusal and "naar de rechter" in refusal
+
+
+def test_an_objection_carried_out(vault_home: VaultHome, clock: FixedClock, kluis: Kluis) -> None:
+    with transaction(vault_home.engine) as session:
+        store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Bo Bezwaar", "email": "bezwaar@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    kluis("request", "new", "--kind", "objection", "--channel", "letter",
+          "--email", "bezwaar@example.be")  # fmt: skip
+    bad = kluis("request", "object", "1", "--overriding-grounds", "candidates")
+    assert bad.code == 2 and "ACTIVITY=GROUNDS" in bad.stderr
+    done = kluis("request", "object", "1")
+    assert done.code == 0, done.stderr
+    assert "processing stopped for candidates" in " ".join(done.stdout.split())

@@ -33,6 +33,7 @@ from kluis.subject_requests import (
     RequestView,
     access_package,
     carry_out_erasure,
+    carry_out_objection,
     close_request,
     erasure_plan,
     extend_request,
@@ -47,6 +48,7 @@ from kluis.subject_requests import (
     rectify,
     restrict,
     shred_before_erasure,
+    shred_before_objection_request,
 )
 from kluis.vault import ValueKind, subject_suppressed
 
@@ -499,6 +501,52 @@ def letter(
     say(err(), t(messages, N_("Written: {path}"), path=str(path)))
 
 
+def object_command(
+    request: IdArg,
+    grounds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--overriding-grounds",
+            help=N_("ACTIVITY=GROUNDS: compelling legitimate grounds to go on with an activity."),
+        ),
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Carry out an objection: stop processing on legitimate interests unless overriding
+    grounds are recorded, and direct marketing at once (Art. 21)."""
+    messages = language(lang)
+    recorded: dict[str, str] = {}
+    for pair in grounds or []:
+        activity, sep, text = pair.partition("=")
+        if not sep or not activity.strip() or not text.strip():
+            fail(messages, N_("--overriding-grounds takes ACTIVITY=GROUNDS"), 2)
+        recorded[activity.strip()] = text
+    context = open_context()
+    with context, domain_errors(messages):
+        with context.unit() as (session, actor):
+            shred_before_objection_request(
+                session, context.keyring(), actor, request, grounds=recorded
+            )
+        with context.unit() as (session, actor):
+            done = carry_out_objection(
+                session, context.keyring(), actor, request, grounds=recorded,
+                at=context.clock.now(),
+            )  # fmt: skip
+        checkpoint(context.engine)
+    say(
+        out(),
+        t(
+            messages,
+            N_(
+                "Request {request}: processing stopped for {stopped}; going on, on recorded grounds, for {continued}; direct marketing stopped."
+            ),
+            request=request,
+            stopped=", ".join(done.stopped) or "-",
+            continued=", ".join(done.continued) or "-",
+        ),
+    )
+
+
 def add_to(app: typer.Typer, lang: str) -> None:
     """Add the ``request`` commands to ``app``, with help texts in ``lang``."""
     group = typer.Typer(
@@ -514,6 +562,7 @@ def add_to(app: typer.Typer, lang: str) -> None:
         ("close", close, N_("Close a request as answered or refused.")),
         ("answer", answer, N_("Write the answer to an access or portability request: a letter and the data as JSON.")),
         ("rectify", rectify_command, N_("Correct a person's record (Art. 16), and list whom to tell (Art. 19).")),
+        ("object", object_command, N_("Carry out an objection: stop processing on legitimate interests unless overriding grounds are recorded, and direct marketing at once.")),
         ("restrict", restrict_command, N_("Restrict the processing of the person's records (Art. 18): stored, not used.")),
         ("lift", lift_command, N_("Lift a restriction, once the person has been told (Art. 18(3)).")),
         ("letter", letter, N_("Write the letter of a request: its extension, its refusal, or what was done.")),

@@ -21,6 +21,11 @@ from kluis.subject_requests.erasure import (
     erasure_plan,
     shred_before_erasure,
 )
+from kluis.subject_requests.objection import (
+    ObjectionOutcome,
+    carry_out_objection,
+    shred_before_objection_request,
+)
 from kluis.subject_requests.policy import (
     Channel,
     IdentityMethod,
@@ -51,11 +56,13 @@ __all__ = [
     "IdentityOutcome",
     "Kept",
     "Kind",
+    "ObjectionOutcome",
     "Outcome",
     "Rectified",
     "RequestView",
     "access_package",
     "carry_out_erasure",
+    "carry_out_objection",
     "close_request",
     "days_left",
     "erasure_plan",
@@ -73,4 +80,5 @@ __all__ = [
     "rectify",
     "restrict",
     "shred_before_erasure",
+    "shred_before_objection_request",
 ]
