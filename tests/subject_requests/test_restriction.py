@@ -13,7 +13,15 @@ from kluis.core.errors import Conflict, InvalidInput, NotAllowed
 from kluis.crypto import LocalKeyProvider
 from kluis.register.versions import StoredRegister
 from kluis.retention import retention_plan
-from kluis.subject_requests import Channel, Kind, file_request, lift, restrict
+from kluis.subject_requests import (
+    Channel,
+    Kind,
+    Outcome,
+    close_request,
+    file_request,
+    lift,
+    restrict,
+)
 from kluis.vault import (
     AccessDenied,
     Keyring,
@@ -61,7 +69,9 @@ def test_a_restricted_record_is_stored_not_used(
     plan = retention_plan(session, DPO_ACTOR, at=date(2026, 12, 1))
     candidates = next(entry for entry in plan.activities if entry.activity == "candidates")
     assert (candidates.due, candidates.held) == (0, 1)
-    # Lifted only once the person was told, never ahead of it.
+    # The request is answered; the restriction stays until lifted, once the person was
+    # told, never ahead of it.
+    close_request(session, DPO_ACTOR, request, outcome=Outcome.answered, at=clock.now())
     with pytest.raises(InvalidInput):
         lift(session, DPO_ACTOR, request, informed_on=clock.now().date() + timedelta(days=1),
              at=clock.now())  # fmt: skip

@@ -46,9 +46,14 @@ class DocumentFormat(StrEnum):
 
 
 def _lang(loaded: LoadedRegister, language: str) -> Lang:
+    return _lang_of(loaded.register, language)
+
+
+def _lang_of(register: Register, language: str) -> Lang:
+    """The document language ``language`` for ``register``'s organisation."""
     if language not in LANGUAGES:
         raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
-    organisation = loaded.register.organisation
+    organisation = register.organisation
     return Lang.of(
         language, first_language=organisation.first_language, country=organisation.country
     )
@@ -127,12 +132,7 @@ def render_consent_proof(
     proof: ConsentProof, *, format: DocumentFormat, language: str, today: date
 ) -> bytes:
     """Render the proof of a person's consent (Art. 7(1)) as PDF or HTML in ``language``."""
-    if language not in LANGUAGES:
-        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
-    organisation = proof.register.organisation
-    lang = Lang.of(
-        language, first_language=organisation.first_language, country=organisation.country
-    )
+    lang = _lang_of(proof.register, language)
     view = consent_view.build(proof, lang=lang, today=today)
     match _format(format):
         case DocumentFormat.html:
@@ -151,12 +151,7 @@ def render_access_answer(
     chosen = _format(format)
     if chosen is DocumentFormat.md or chosen is DocumentFormat.xlsx:
         raise InvalidInput("an answer is rendered as pdf, html or json")
-    if language not in LANGUAGES:
-        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
-    organisation = package.register.organisation
-    lang = Lang.of(
-        language, first_language=organisation.first_language, country=organisation.country
-    )
+    lang = _lang_of(package.register, language)
     view = access_view.build(package, lang=lang, today=today)
     html = render_html("access_answer.html", view, lang=lang, today=today)
     return html.encode("utf-8") if chosen is DocumentFormat.html else html_to_pdf(html)
@@ -175,12 +170,7 @@ def render_erasure_answer(
     chosen = _format(format)
     if chosen not in (DocumentFormat.pdf, DocumentFormat.html):
         raise InvalidInput("an answer is rendered as pdf, html or json")
-    if language not in LANGUAGES or outcome.register is None:
-        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
-    organisation = outcome.register.organisation
-    lang = Lang.of(
-        language, first_language=organisation.first_language, country=organisation.country
-    )
+    lang = _lang_of(outcome.register, language)
     view = erasure_view.build(
         outcome, taxonomy=taxonomy, suppressed=suppressed, lang=lang, today=today
     )
@@ -201,12 +191,7 @@ def render_request_letter(
     chosen = _format(format)
     if chosen not in (DocumentFormat.pdf, DocumentFormat.html):
         raise InvalidInput("an answer is rendered as pdf, html or json")
-    if language not in LANGUAGES:
-        raise InvalidInput(f"documents are written in {', '.join(LANGUAGES)}, not {language!r}")
-    organisation = register.organisation
-    lang = Lang.of(
-        language, first_language=organisation.first_language, country=organisation.country
-    )
+    lang = _lang_of(register, language)
     letter = request_letter_view.build(
         view, register=register, taxonomy=taxonomy, lang=lang, today=today
     )

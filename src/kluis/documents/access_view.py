@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from kluis.documents.context import Facts, OrganisationView
 from kluis.documents.language import Lang
 from kluis.documents.notice_view import AuthorityView, NoticeActivity, authority, notice_activity
-from kluis.register.loader import LoadedRegister
-from kluis.register.source import SourceMap
 from kluis.subject_requests import AccessPackage
 
 
@@ -59,8 +56,7 @@ class AccessAnswerView:
 
 def build(package: AccessPackage, *, lang: Lang, today: date) -> AccessAnswerView:
     """The answer's view model in ``lang``."""
-    loaded = LoadedRegister(package.register, SourceMap(), package.taxonomy, Path("register"))
-    facts = Facts(loaded, lang, today)
+    facts = Facts.of_stored(package.register, package.taxonomy, lang, today)
     activities = {activity.id: activity for activity in package.register.activities}
     records = []
     for record in package.records:

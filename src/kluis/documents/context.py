@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Final
 
 from kluis.documents import transfers
@@ -18,7 +19,17 @@ from kluis.documents.transfers import TransferView
 from kluis.documents.vocabulary import SUB_PROCESSORS, SYSTEM_TYPES
 from kluis.i18n import N_
 from kluis.register.loader import LoadedRegister
-from kluis.register.schema import Activity, Address, Contact, Processor, System, ThirdParty
+from kluis.register.schema import (
+    Activity,
+    Address,
+    Contact,
+    Processor,
+    Register,
+    System,
+    ThirdParty,
+)
+from kluis.register.source import SourceMap
+from kluis.register.taxonomy import Taxonomy
 
 #: Names of the roles every organisation has without declaring them.
 BUILTIN_ROLES: Final[dict[str, str]] = {
@@ -135,6 +146,11 @@ class Facts:
     loaded: LoadedRegister
     lang: Lang
     today: date
+
+    @classmethod
+    def of_stored(cls, register: Register, taxonomy: Taxonomy, lang: Lang, today: date) -> Facts:
+        """The facts of an applied register (from the database, so with no source file)."""
+        return cls(LoadedRegister(register, SourceMap(), taxonomy, Path("register")), lang, today)
 
     def organisation(self) -> OrganisationView:
         """The organisation and its contacts."""

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from kluis.documents.context import Facts, OrganisationView
 from kluis.documents.language import Lang
 from kluis.documents.notice_view import AuthorityView, authority
-from kluis.register.loader import LoadedRegister
-from kluis.register.source import SourceMap
 from kluis.register.taxonomy import Taxonomy
 from kluis.subject_requests import ErasureOutcome
 
@@ -44,8 +41,7 @@ def build(
 ) -> ErasureAnswerView:
     """The answer's view model in ``lang``."""
     register = outcome.register
-    assert register is not None
-    facts = Facts(LoadedRegister(register, SourceMap(), taxonomy, Path("register")), lang, today)
+    facts = Facts.of_stored(register, taxonomy, lang, today)
     activities = {activity.id: activity for activity in register.activities}
 
     def name(activity: str) -> str:

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from kluis.documents.context import Facts, OrganisationView
 from kluis.documents.language import Lang
 from kluis.documents.notice_view import AuthorityView, authority
 from kluis.i18n import N_
-from kluis.register.loader import LoadedRegister
 from kluis.register.schema import Register
-from kluis.register.source import SourceMap
 from kluis.register.taxonomy import Taxonomy
 from kluis.subject_requests import RequestView
 
@@ -68,7 +65,7 @@ def build(
     view: RequestView, *, register: Register, taxonomy: Taxonomy, lang: Lang, today: date
 ) -> RequestLetterView:
     """The letter's view model in ``lang``."""
-    facts = Facts(LoadedRegister(register, SourceMap(), taxonomy, Path("register")), lang, today)
+    facts = Facts.of_stored(register, taxonomy, lang, today)
     if view.status == "refused":
         letter, title = "refused", lang.gettext("Your request")
     elif view.status == "open":

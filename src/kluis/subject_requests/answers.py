@@ -20,16 +20,12 @@ from sqlalchemy.orm import Session
 
 from kluis.consent import ConsentRecord, consent_history
 from kluis.core.actor import Actor
-from kluis.core.errors import Conflict, NotAllowed, NotFound
 from kluis.register.schema import LegalBasis, Register, Source
 from kluis.register.taxonomy import Taxonomy
 from kluis.register.versions import require_version
-from kluis.subject_requests.models import SubjectRequest
 from kluis.subject_requests.policy import Kind
+from kluis.subject_requests.service import request_for
 from kluis.vault import Keyring, RecordView, show_subject
-
-#: The kinds of request answered with everything held (portability: what was provided).
-_ANSWERED_WITH_DATA = {Kind.access.value, Kind.portability.value}
 
 
 @dataclass(frozen=True)
@@ -52,18 +48,7 @@ def access_package(
 ) -> AccessPackage:
     """The package answering access (or portability) request ``request_id``; the DPO only,
     who reads every record of the person."""
-    if not actor.is_dpo:
-        raise NotAllowed("only the DPO may answer a request with the person's data")
-    request = session.get(SubjectRequest, request_id)
-    if request is None:
-        raise NotFound("no request {request}", request=request_id)
-    if request.kind not in _ANSWERED_WITH_DATA:
-        raise Conflict(
-            "request {request} asks for {kind}: only access and portability are answered "
-            "with the data",
-            request=request_id,
-            kind=request.kind,
-        )
+    request = request_for(session, actor, request_id, Kind.access, Kind.portability, matched=False)
     stored = require_version(session)
     records: list[RecordView] = []
     consents: list[ConsentRecord] = []

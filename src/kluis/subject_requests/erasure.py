@@ -18,12 +18,11 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from kluis.core.actor import Actor
-from kluis.core.errors import Conflict, NotAllowed, NotFound
 from kluis.register.schema import Register
 from kluis.register.versions import require_version
 from kluis.retention import due_date, held_scope, rule_of
-from kluis.subject_requests.models import SubjectRequest
 from kluis.subject_requests.policy import Kind
+from kluis.subject_requests.service import request_for
 from kluis.vault import (
     Keyring,
     expire_records,
@@ -52,36 +51,21 @@ class ErasureOutcome:
     language: str
     received_at: datetime
     subject_id: uuid.UUID | None
+    register: Register
     erased: list[tuple[uuid.UUID, str]] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)
     #: Recipients of the erased records' activities, by register id, to inform (Art. 19).
     recipients: list[str] = field(default_factory=list)
-    register: Register | None = None
-
-
-def _request(session: Session, actor: Actor, request_id: int) -> SubjectRequest:
-    if not actor.is_dpo:
-        raise NotAllowed("only the DPO may carry out an erasure request")
-    request = session.get(SubjectRequest, request_id)
-    if request is None:
-        raise NotFound("no request {request}", request=request_id)
-    if request.kind != Kind.erasure.value:
-        raise Conflict(
-            "request {request} asks for {kind}, not erasure", request=request_id, kind=request.kind
-        )
-    if request.status != "open":
-        raise Conflict("request {request} is closed already", request=request_id)
-    return request
 
 
 def erasure_plan(
     session: Session, actor: Actor, request_id: int, *, at: datetime
 ) -> ErasureOutcome:
     """What carrying out erasure request ``request_id`` would erase and keep."""
-    request = _request(session, actor, request_id)
+    request = request_for(session, actor, request_id, Kind.erasure, matched=False)
     register = require_version(session).register
     outcome = ErasureOutcome(
-        request.id, request.language, request.received_at, request.subject_id, register=register
+        request.id, request.language, request.received_at, request.subject_id, register
     )
     if request.subject_id is None:
         return outcome

@@ -20,11 +20,11 @@ from kluis.audit import Event, record_event
 from kluis.consent import Channel as ConsentChannel
 from kluis.consent import object_to_marketing
 from kluis.core.actor import Actor
-from kluis.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kluis.core.errors import InvalidInput
 from kluis.register.schema import LegalBasis
 from kluis.register.versions import require_version
-from kluis.subject_requests.models import SubjectRequest
 from kluis.subject_requests.policy import Kind
+from kluis.subject_requests.service import request_for
 from kluis.vault import (
     Keyring,
     expire_records,
@@ -44,26 +44,6 @@ class ObjectionOutcome:
     stopped: list[str] = field(default_factory=list)
     continued: dict[str, str] = field(default_factory=dict)
     marketing_stopped: bool = False
-
-
-def _objection(session: Session, actor: Actor, request_id: int) -> SubjectRequest:
-    if not actor.is_dpo:
-        raise NotAllowed("only the DPO may carry out an objection")
-    request = session.get(SubjectRequest, request_id)
-    if request is None:
-        raise NotFound("no request {request}", request=request_id)
-    if request.kind != Kind.objection.value:
-        raise Conflict(
-            "request {request} asks for {kind}, not objection",
-            request=request_id,
-            kind=request.kind,
-        )
-    if request.subject_id is None:
-        raise Conflict(
-            "request {request} matches no one in the vault: there is nothing to stop",
-            request=request_id,
-        )
-    return request
 
 
 def _stopping(
@@ -102,7 +82,7 @@ def shred_before_objection_request(
 ) -> int:
     """The first step, committed on its own: destroy the key of a person the objection
     leaves without any record."""
-    request = _objection(session, actor, request_id)
+    request = request_for(session, actor, request_id, Kind.objection, matched=True)
     assert request.subject_id is not None
     stop, _continued = _stopping(session, request.subject_id, grounds)
     owner = request.subject_id
@@ -121,7 +101,7 @@ def carry_out_objection(
     at: datetime,
 ) -> ObjectionOutcome:
     """Stop what the objection stops; record the grounds of what continues."""
-    request = _objection(session, actor, request_id)
+    request = request_for(session, actor, request_id, Kind.objection, matched=True)
     subject_id = request.subject_id
     assert subject_id is not None
     channel = _CHANNELS.get(request.channel) or ConsentChannel(request.channel)

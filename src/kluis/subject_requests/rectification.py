@@ -11,10 +11,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kluis.core.actor import Actor
-from kluis.core.errors import Conflict, NotAllowed, NotFound
 from kluis.register.versions import require_version
-from kluis.subject_requests.models import SubjectRequest
 from kluis.subject_requests.policy import Kind
+from kluis.subject_requests.service import request_for
 from kluis.vault import Keyring, RecordInput, store_record
 
 
@@ -38,22 +37,8 @@ def rectify(
     at: datetime,
 ) -> Rectified:
     """Correct the person's record of ``activity`` with ``values`` (the DPO only)."""
-    if not actor.is_dpo:
-        raise NotAllowed("only the DPO may carry out a rectification request")
-    request = session.get(SubjectRequest, request_id)
-    if request is None:
-        raise NotFound("no request {request}", request=request_id)
-    if request.kind != Kind.rectification.value:
-        raise Conflict(
-            "request {request} asks for {kind}, not rectification",
-            request=request_id,
-            kind=request.kind,
-        )
-    if request.subject_id is None:
-        raise Conflict(
-            "request {request} matches no one in the vault: there is nothing to correct",
-            request=request_id,
-        )
+    request = request_for(session, actor, request_id, Kind.rectification, matched=True)
+    assert request.subject_id is not None
     written = store_record(
         session,
         keyring,

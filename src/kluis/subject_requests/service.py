@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event
 from kluis.core.actor import Actor
-from kluis.core.errors import Conflict, InvalidInput, NotFound
+from kluis.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kluis.i18n import LANGUAGES
 from kluis.retention import require_privacy_staff
 from kluis.subject_requests.models import SubjectRequest
@@ -180,6 +180,38 @@ def _open(session: Session, request_id: int) -> SubjectRequest:
     return request
 
 
+def request_for(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    *kinds: Kind,
+    matched: bool,
+    closed_too: bool = False,
+) -> SubjectRequest:
+    """An open request (or with ``closed_too`` any) of one of ``kinds``, for the DPO to
+    carry out; with ``matched``, one whose identifiers found someone in the vault."""
+    if not actor.is_dpo:
+        raise NotAllowed("only the DPO may carry out a request")
+    request = session.get(SubjectRequest, request_id)
+    if request is None:
+        raise NotFound("no request {request}", request=request_id)
+    if request.kind not in {kind.value for kind in kinds}:
+        raise Conflict(
+            "request {request} asks for {kind}, not {wanted}",
+            request=request_id,
+            kind=request.kind,
+            wanted=" / ".join(kind.value for kind in kinds),
+        )
+    if request.status != OPEN and not closed_too:
+        raise Conflict("request {request} is closed already", request=request_id)
+    if matched and request.subject_id is None:
+        raise Conflict(
+            "request {request} matches no one in the vault: there is nothing to carry out",
+            request=request_id,
+        )
+    return request
+
+
 def extend_request(
     session: Session, actor: Actor, request_id: int, *, reason: str, at: datetime
 ) -> RequestView:
@@ -292,4 +324,5 @@ __all__ = [
     "get_request",
     "list_requests",
     "record_identity",
+    "request_for",
 ]

@@ -20,7 +20,6 @@ from sqlalchemy import (
     and_,
     delete,
     func,
-    literal_column,
     not_,
     or_,
     select,
@@ -390,15 +389,10 @@ def records_due(
     if not cutoffs:
         return []
     column = _RECORD.c[event]
-    of_activity: ColumnElement[bool] = _RECORD.c.activity == activity
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite plans without statistics: it would take the activity's index and sort all
-        # of the activity's records for every batch. A unary plus keeps that index out, so
-        # the batch walks the primary key from the cursor.
-        of_activity = literal_column("+record.activity") == activity
+    # The (activity, id) index gives the activity's records in id order: no sort.
     query = (
         select(_RECORD.c.id, _RECORD.c.subject_id)
-        .where(of_activity, column.is_not(None), _due(event, cutoffs))
+        .where(_RECORD.c.activity == activity, column.is_not(None), _due(event, cutoffs))
         .where(_RECORD.c.status != RESTRICTED)  # stored, not processed (Art. 18)
         .order_by(_RECORD.c.id)
         .limit(limit)

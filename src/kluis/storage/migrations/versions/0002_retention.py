@@ -23,6 +23,9 @@ def upgrade() -> None:
         table.add_column(sa.Column("renewals", sa.Integer(), nullable=False, server_default="0"))
         table.add_column(sa.Column("consent_given", sa.Date(), nullable=True))
         table.add_column(sa.Column("consent_withdrawn", sa.Date(), nullable=True))
+    # An activity's records in id order, for retention runs that walk them from a cursor.
+    op.drop_index(op.f("ix_record_activity"), table_name="record")
+    op.create_index(op.f("ix_record_activity_id"), "record", ["activity", "id"], unique=False)
     op.create_table(
         "retention_run",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -127,6 +130,8 @@ def downgrade() -> None:
     op.drop_table("subject_request")
     op.drop_index(op.f("ix_consent_event_subject_id"), table_name="consent_event")
     op.drop_table("consent_event")
+    op.drop_index(op.f("ix_record_activity_id"), table_name="record")
+    op.create_index(op.f("ix_record_activity"), "record", ["activity"], unique=False)
     with op.batch_alter_table("record") as table:
         table.drop_column("consent_withdrawn")
         table.drop_column("consent_given")
