@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from kluis.register.types import Duration
 from kluis.subject_requests import days_left, extended_deadline, first_deadline
 from kluis.subject_requests.policy import may_extend
 
@@ -35,3 +36,10 @@ def test_days_left_count_down_past_zero() -> None:
     assert days_left(date(2026, 12, 31), date(2026, 12, 1)) == 30
     assert days_left(date(2026, 12, 1), date(2026, 12, 1)) == 0
     assert days_left(date(2026, 11, 30), date(2026, 12, 1)) == -1
+
+
+def test_a_shorter_promise_is_the_deadline() -> None:
+    received = date(2026, 1, 31)
+    assert first_deadline(received, Duration.parse("P14D")) == date(2026, 2, 14)
+    # A promise longer than the law allows does not move the legal deadline.
+    assert first_deadline(received, Duration.parse("P2M")) == date(2026, 2, 28)

@@ -3,7 +3,8 @@ keeps no identifier in the clear; deadlines, extension, identity and closing, au
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from kluis.audit.models import AuditEntry
 from kluis.core.clock import FixedClock
 from kluis.core.errors import Conflict, InvalidInput, NotAllowed
 from kluis.crypto import LocalKeyProvider
-from kluis.register.versions import StoredRegister
+from kluis.register.loader import load_register
+from kluis.register.versions import StoredRegister, save_version
 from kluis.subject_requests import (
     Channel,
     IdentityMethod,
@@ -29,7 +31,7 @@ from kluis.subject_requests import (
 )
 from kluis.subject_requests.models import SubjectRequest
 from kluis.vault import Keyring, RecordInput, ValueKind, store_record
-from tests.conftest import DPO_ACTOR, RECRUITER
+from tests.conftest import DPO_ACTOR, RECRUITER, VAULT_REGISTER
 
 EMAIL = "vraag@example.be"
 RECEIVED = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -145,3 +147,20 @@ def test_what_intake_refuses(session: Session, ring: Keyring, clock: FixedClock)
             session, ring, RECRUITER, kind=Kind.access, channel=Channel.email, language="nl",
             identifiers={}, at=clock.now(),
         )  # fmt: skip
+
+
+def test_the_register_s_promise_sets_a_shorter_deadline(
+    session: Session, ring: Keyring, clock: FixedClock, tmp_path: Path
+) -> None:
+    text = VAULT_REGISTER.read_text(encoding="utf-8").replace(
+        "rights_requests: {email: privacy@example.be}",
+        "rights_requests: {email: privacy@example.be, answer_within: P14D}",
+    )
+    assert "answer_within" in text
+    path = tmp_path / "register.yaml"
+    path.write_text(text, encoding="utf-8")
+    save_version(
+        session, load_register(path).register, author="t", origin="r", changes=[], at=clock.now()
+    )
+    request = _file(session, ring, clock)
+    assert request.due == date(2026, 11, 17)  # received 3 November, answered within 14 days

@@ -27,6 +27,7 @@ from kluis.cli import (
 )
 from kluis.cli.console import domain_errors, err, fail, language, out, t
 from kluis.cli.console import progress as console_progress
+from kluis.cli.options import parse_day
 from kluis.documents import DocumentFormat, publication, render_notice, render_register
 from kluis.i18n import LANGUAGES, N_
 from kluis.register.checks.base import Finding, Severity
@@ -74,12 +75,7 @@ AtOpt = Annotated[
 
 def _on(at: str | None, lang: str) -> date:
     """The day to check as on: ``--at`` or today."""
-    if at is None:
-        return date.today()
-    try:
-        return date.fromisoformat(at)
-    except ValueError:
-        fail(lang, N_("'{value}' is not an ISO date such as 2026-01-31"), 2, value=at)
+    return parse_day(at, lang) or date.today()
 
 
 def _check_lang(lang: str | None) -> None:

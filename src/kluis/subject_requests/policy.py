@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 
 from kluis.core.calendar import add_calendar
+from kluis.register.types import Duration
 
 
 class Kind(StrEnum):
@@ -61,9 +62,17 @@ class Outcome(StrEnum):
     refused = "refused"
 
 
-def first_deadline(received: date) -> date:
-    """One calendar month after receipt."""
-    return add_calendar(received, months=1)
+def first_deadline(received: date, promised: Duration | None = None) -> date:
+    """One calendar month after receipt, or sooner when the organisation promises a shorter
+    period (``rights_requests.answer_within`` in the register): the privacy notice says so,
+    and a promise the notice makes is a deadline too."""
+    legal = add_calendar(received, months=1)
+    if promised is None:
+        return legal
+    own = add_calendar(
+        received, months=promised.total_months, days=promised.weeks * 7 + promised.days
+    )
+    return min(legal, own)
 
 
 def extended_deadline(received: date) -> date:

@@ -19,6 +19,8 @@ from kluis.audit import Event, record_event
 from kluis.core.actor import Actor
 from kluis.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kluis.i18n import LANGUAGES
+from kluis.register.types import Duration
+from kluis.register.versions import require_version
 from kluis.retention import require_privacy_staff
 from kluis.subject_requests.models import SubjectRequest
 from kluis.subject_requests.policy import (
@@ -138,7 +140,7 @@ def file_request(
         identifiers=digests,
         subject_id=next(iter(subjects), None),
         status=OPEN,
-        due=first_deadline(received.date()),
+        due=first_deadline(received.date(), _promised(session)),
         recorded_by=actor.name,
         recorded_at=at,
     )
@@ -146,6 +148,12 @@ def file_request(
     session.flush()
     _audit(session, actor, request, "request_file", {"kind": kind.value}, at=at)
     return _view(request, at.date())
+
+
+def _promised(session: Session) -> Duration | None:
+    """The answer period the organisation promises in its register, if it promises one."""
+    requests = require_version(session).register.organisation.rights_requests
+    return requests.answer_within if requests is not None else None
 
 
 def _audit(
