@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import RowMapping, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event, record_events
@@ -260,8 +260,10 @@ class RecordDates:
 def record_dates(session: Session, record_id: uuid.UUID) -> RecordDates | None:
     """The events and renewals of a record (no value, no key); None if there is none."""
     row = session.execute(select(_RECORD).where(_RECORD.c.id == record_id)).mappings().first()
-    if row is None:
-        return None
+    return _dates(row) if row is not None else None
+
+
+def _dates(row: RowMapping) -> RecordDates:
     return RecordDates(
         row["id"],
         row["subject_id"],
@@ -332,13 +334,4 @@ def subject_record_dates(session: Session, subject_id: uuid.UUID) -> list[Record
     rows = session.execute(
         select(_RECORD).where(_RECORD.c.subject_id == subject_id).order_by(_RECORD.c.activity)
     ).mappings()
-    return [
-        RecordDates(
-            row["id"],
-            row["subject_id"],
-            row["activity"],
-            {column: row[column] for column in EVENTS.values()},
-            int(row["renewals"]),
-        )
-        for row in rows
-    ]
+    return [_dates(row) for row in rows]

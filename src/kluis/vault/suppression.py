@@ -79,12 +79,7 @@ def suppress_subject(
     may_suppress(session, actor)
     if session.get(Subject, subject_id) is None:
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
-    digests = {
-        (str(kind), bytes(digest))
-        for kind, digest in session.execute(
-            select(Identifier.kind, Identifier.digest).where(Identifier.subject_id == subject_id)
-        )
-    }
+    digests = _digests_of(session, subject_id)
     new = sorted(digests - suppressed(session, digests))
     session.add_all(
         Suppression(kind=kind, digest=digest, reason=reason, at=at, actor=actor.name)
@@ -103,6 +98,14 @@ def suppress_subject(
         at=at,
     )
     return len(new)
+
+
+def _digests_of(session: Session, subject_id: uuid.UUID) -> set[tuple[str, bytes]]:
+    """The blind indexes (kind, digest) of the subject's identifiers."""
+    rows = session.execute(
+        select(Identifier.kind, Identifier.digest).where(Identifier.subject_id == subject_id)
+    )
+    return {(str(kind), bytes(digest)) for kind, digest in rows}
 
 
 def suppressed(session: Session, digests: Iterable[tuple[str, bytes]]) -> set[tuple[str, bytes]]:
@@ -125,13 +128,7 @@ def suppressed(session: Session, digests: Iterable[tuple[str, bytes]]) -> set[tu
 
 def subject_suppressed(session: Session, subject_id: uuid.UUID) -> bool:
     """Whether any identifier of the subject is on the suppression list."""
-    digests = {
-        (str(kind), bytes(digest))
-        for kind, digest in session.execute(
-            select(Identifier.kind, Identifier.digest).where(Identifier.subject_id == subject_id)
-        )
-    }
-    return bool(suppressed(session, digests))
+    return bool(suppressed(session, _digests_of(session, subject_id)))
 
 
 __all__ = [
