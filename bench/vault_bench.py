@@ -38,6 +38,7 @@ from sqlalchemy import Engine, Table, event, func, insert, make_url, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_events
+from kluis.consent import ConsentLedger
 from kluis.core.actor import ADMIN, DPO, Actor
 from kluis.crypto import (
     Cipher,
@@ -108,8 +109,13 @@ def candidate_of(number: int) -> RecordInput:
 
 
 def subscriber_of(number: int) -> RecordInput:
-    """Subject ``number``'s record in ``newsletter`` (every other subject has one)."""
-    return RecordInput(values={"email": email_of(number)}, row=number)
+    """Subject ``number``'s record in ``newsletter`` (every other subject has one), with the
+    consent it rests on."""
+    return RecordInput(
+        values={"email": email_of(number)},
+        row=number,
+        consent={"consent_given": "2026-11-01", "consent_channel": "web_form"},
+    )
 
 
 # --- the database and its cache ----------------------------------------------------------
@@ -258,6 +264,7 @@ def seed_api(engine: Engine, provider: LocalKeyProvider, numbers: range, batch: 
                 "newsletter",
                 [subscriber_of(n) for n in chunk if n % 2 == 0],
                 at=NOW,
+                consent=ConsentLedger(),
             )
             refused = [o for o in outcomes if not isinstance(o, Written)]
             if refused:
@@ -366,7 +373,8 @@ class BulkSeeder:
         return row, identifiers, event
 
     def build(self, numbers: range) -> Built:
-        """The rows of subjects ``numbers``: a record in candidates, and newsletter for even ones."""
+        """The rows of subjects ``numbers``: a record in candidates, and newsletter for even ones.
+        The consent log is left empty: lookups and reads do not consult it."""
         keyring = Keyring(self.provider)
         built = Built([], [], [])
         owners: dict[int, tuple[uuid.UUID, Cipher]] = {}

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from kluis.consent import ConsentLedger
 from kluis.core.actor import ADMIN, DPO, Actor
 from kluis.core.clock import FixedClock
 from kluis.crypto import KeyMaterial, LocalKeyProvider, generate_key_material
@@ -126,6 +127,23 @@ def key_material(clock: FixedClock) -> KeyMaterial:
 def keys(key_material: KeyMaterial) -> LocalKeyProvider:
     """A key provider over the test's key material."""
     return LocalKeyProvider(key_material)
+
+
+#: The vault's consent gate, as every interface passes it to the vault's writes.
+LEDGER = ConsentLedger()
+#: The activities of the vault test register based on consent.
+CONSENT_ACTIVITIES = frozenset({"newsletter", "intake"})
+#: The consent a test record of such an activity brings: given before ``NOW``.
+CONSENT = {
+    "consent_given": "2026-11-01",
+    "consent_channel": "web_form",
+    "consent_evidence": "test form",
+}
+
+
+def consent_for(activity: str) -> dict[str, str]:
+    """The consent a test record of ``activity`` brings (none outside consent)."""
+    return dict(CONSENT) if activity in CONSENT_ACTIVITIES else {}
 
 
 ADMIN_ACTOR = Actor("ada", frozenset({ADMIN}))

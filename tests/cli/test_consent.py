@@ -11,7 +11,7 @@ from kluis.crypto import LocalKeyProvider
 from kluis.storage import transaction
 from kluis.vault import Keyring, RecordInput, store_record
 from tests.cli.conftest import Kluis, VaultHome
-from tests.conftest import MARKETING
+from tests.conftest import LEDGER, MARKETING
 
 
 def _reader(home: VaultHome, clock: FixedClock) -> str:
@@ -21,8 +21,12 @@ def _reader(home: VaultHome, clock: FixedClock) -> str:
             Keyring(LocalKeyProvider(home.keys)),
             MARKETING,
             "newsletter",
-            RecordInput({"email": "lezer@example.be"}),
+            RecordInput(
+                {"email": "lezer@example.be"},
+                consent={"consent_given": "2026-01-15", "consent_channel": "paper"},
+            ),
             at=clock.now(),
+            consent=LEDGER,
         )
     return str(written.subject_id)
 
@@ -50,6 +54,7 @@ def test_give_withdraw_and_show(vault_home: VaultHome, clock: FixedClock, kluis:
     assert [
         (e["action"], e["channel"], e["language"], e["evidence"]) for e in shown["history"]
     ] == [
+        ("given", "paper", "nl", None),
         ("given", "web_form", "nl", "form 311"),
         ("withdrawn", "email", "nl", None),
     ]
@@ -98,12 +103,21 @@ def test_an_objection_and_an_import_after_it(
     # The reader is gone entirely (newsletter was their only activity); their address stays
     # on the list, so importing it again into the newsletter is refused, by row.
     listing = tmp_path / "lezers.csv"
-    listing.write_text("email\nlezer@example.be\nnieuw@example.be\n", encoding="utf-8")
+    listing.write_text(
+        "email,consent_given,consent_channel\n"
+        "lezer@example.be,2026-11-01,web_form\n"
+        "nieuw@example.be,2026-11-01,web_form\n"
+        "zonder@example.be,,\n",
+        encoding="utf-8",
+    )
     imported = kluis(
         "import", str(listing), "--activity", "newsletter", "--format", "json", user="mark"
     )
     assert imported.code == 0, imported.stderr
     report = json.loads(imported.stdout)
-    assert (report["created"], report["refused"]) == (1, 1)
+    assert (report["created"], report["refused"]) == (1, 2)
     assert report["refusals"][0]["row"] == 2
     assert "objected to direct marketing" in report["refusals"][0]["reason"]
+    # A row without consent is refused too: the newsletter rests on consent.
+    assert report["refusals"][1]["row"] == 4
+    assert "consent is none" in report["refusals"][1]["reason"]

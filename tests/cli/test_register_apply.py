@@ -24,7 +24,7 @@ from kluis.storage import transaction
 from kluis.vault import Keyring, RecordInput, store_record
 from kluis.vault.models import Record
 from tests.cli.conftest import VaultHome
-from tests.conftest import MARKETING, RECRUITER, VAULT_REGISTER
+from tests.conftest import LEDGER, MARKETING, RECRUITER, VAULT_REGISTER, consent_for
 
 Mutate = Callable[[dict[str, Any]], None]
 runner = CliRunner()
@@ -82,8 +82,9 @@ def readers(vault_home: VaultHome, clock: FixedClock) -> int:
                 ring,
                 MARKETING,
                 "newsletter",
-                RecordInput({"email": email}),
+                RecordInput({"email": email}, consent=consent_for("newsletter")),
                 at=clock.now(),
+                consent=LEDGER,
             )
         store_record(
             session,
@@ -92,6 +93,7 @@ def readers(vault_home: VaultHome, clock: FixedClock) -> int:
             "candidates",
             RecordInput({"email": "kandidaat@example.be", "name": "Kandidaat"}),
             at=clock.now(),
+            consent=LEDGER,
         )
     return 2
 
@@ -168,6 +170,7 @@ def test_map_onto_an_activity_with_the_same_subject_is_refused(
             "candidates",
             RecordInput({"email": "een@example.be"}),
             at=clock.now(),
+            consent=LEDGER,
         )
     path = write(tmp_path, drop_newsletter)
     code, _, stderr = invoke("register", "apply", str(path), "--map", "newsletter=candidates", "-y")

@@ -31,7 +31,7 @@ from kluis.vault import (
     write_records,
 )
 from kluis.vault.models import Record, SubjectKey, Suppression
-from tests.conftest import DPO_ACTOR, MARKETING, PAYROLL, RECRUITER
+from tests.conftest import DPO_ACTOR, LEDGER, MARKETING, PAYROLL, RECRUITER, consent_for
 
 EMAIL = "bezwaar@example.be"
 
@@ -43,7 +43,13 @@ def person(
     """Someone on the newsletter (with consent) who is also a candidate."""
     ring = Keyring(keys)
     newsletter = store_record(
-        session, ring, MARKETING, "newsletter", RecordInput({"email": EMAIL}), at=clock.now()
+        session,
+        ring,
+        MARKETING,
+        "newsletter",
+        RecordInput({"email": EMAIL}, consent=consent_for("newsletter")),
+        at=clock.now(),
+        consent=LEDGER,
     )
     candidate = store_record(
         session,
@@ -52,6 +58,7 @@ def person(
         "candidates",
         RecordInput({"name": "Bea Bezwaar", "email": EMAIL}),
         at=clock.now(),
+        consent=LEDGER,
     )
     assert newsletter.subject_id == candidate.subject_id
     record_consent(
@@ -90,15 +97,15 @@ def test_an_objection_stops_direct_marketing_at_once(
     assert verify(session).intact
     # Never again in direct marketing, whoever adds them and however.
     again = write_records(
-        session, Keyring(keys), MARKETING, "newsletter", [RecordInput({"email": EMAIL.upper()})],
-        at=clock.now(),
+        session, Keyring(keys), MARKETING, "newsletter", [RecordInput({"email": EMAIL.upper()}, consent=consent_for("newsletter"))],
+        at=clock.now(), consent=LEDGER,
     )  # fmt: skip
     assert isinstance(again[0], Refusal)
     assert "objected to direct marketing" in again[0].error.message
     # Other activities still take them.
     ok = write_records(
         session, Keyring(keys), RECRUITER, "candidates",
-        [RecordInput({"name": "Bea B.", "email": EMAIL})], at=clock.now(),
+        [RecordInput({"name": "Bea B.", "email": EMAIL})], at=clock.now(), consent=LEDGER,
     )  # fmt: skip
     assert not isinstance(ok[0], Refusal)
 
@@ -120,8 +127,8 @@ def test_the_suppression_outlives_erasure(
         digest for digest in session.execute(select(Suppression.digest)).scalars()
     )
     refused = write_records(
-        session, Keyring(keys), MARKETING, "newsletter", [RecordInput({"email": EMAIL})],
-        at=clock.now(),
+        session, Keyring(keys), MARKETING, "newsletter", [RecordInput({"email": EMAIL}, consent=consent_for("newsletter"))],
+        at=clock.now(), consent=LEDGER,
     )  # fmt: skip
     assert isinstance(refused[0], Refusal)
 

@@ -68,3 +68,22 @@ def test_the_standing_keeps_the_last_dates() -> None:
     ]
     now = standing(_purpose(), events, date(2026, 6, 1))
     assert (now.given, now.withdrawn, now.version) == (_at("2026-04-01"), _at("2026-03-01"), V2)
+
+
+def test_an_accepted_older_text_still_stands() -> None:
+    accepting = ConsentPurpose.model_validate(
+        {"id": "newsletter", "text": {"en": "I want the newsletter"}, "version": "2026-01-01"}
+        | {"accepts": [V1.isoformat()]}
+    )
+    events = [Event(GIVEN, _at("2025-06-01"), V1)]
+    assert standing(accepting, events, date(2026, 6, 1)).state is State.valid
+    older = [Event(GIVEN, _at("2024-06-01"), date(2024, 1, 1))]
+    assert standing(accepting, older, date(2026, 6, 1)).state is State.outdated
+
+
+def test_only_earlier_texts_can_be_accepted() -> None:
+    with pytest.raises(ValueError, match="earlier versions only"):
+        ConsentPurpose.model_validate(
+            {"id": "newsletter", "text": {"en": "x"}, "version": "2026-01-01"}
+            | {"accepts": ["2026-01-01"]}
+        )

@@ -25,9 +25,15 @@ from kluis.register.versions import StoredRegister
 from kluis.retention import retention_plan
 from kluis.vault import Keyring, RecordInput, store_record
 from kluis.vault.models import Record
-from tests.conftest import DPO_ACTOR, MARKETING, PAYROLL
+from tests.conftest import DPO_ACTOR, LEDGER, MARKETING, PAYROLL
 
 GIVEN_AT = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+#: The consent the reader's record came with (a record of the newsletter needs one).
+ARRIVED = {
+    "consent_given": "2026-01-15",
+    "consent_channel": "paper",
+    "consent_evidence": "signed form",
+}
 
 
 @pytest.fixture
@@ -40,8 +46,9 @@ def reader(
         Keyring(keys),
         MARKETING,
         "newsletter",
-        RecordInput({"email": "lezer@example.be"}),
+        RecordInput({"email": "lezer@example.be"}, consent=ARRIVED),
         at=clock.now(),
+        consent=LEDGER,
     )
     record = session.get(Record, written.record_id)
     assert record is not None
@@ -81,14 +88,19 @@ def test_giving_and_withdrawing_are_logged_alike(
     assert reader.consent_withdrawn == clock.now().date()
     history = consent_history(session, MARKETING, reader.subject_id)
     assert [(event.action, event.channel, event.version) for event in history] == [
+        ("given", "paper", date(2026, 1, 1)),
         ("given", "web_form", date(2026, 1, 1)),
         ("withdrawn", "email", date(2026, 1, 1)),
     ]
-    assert history[0].evidence == "form submission 2026-0311"
+    assert [event.evidence for event in history] == [
+        "signed form",
+        "form submission 2026-0311",
+        None,
+    ]
     actions = session.execute(
         select(AuditEntry.action).where(AuditEntry.action.like("consent_%"))
     ).scalars()
-    assert list(actions) == ["consent_given", "consent_withdrawn"]
+    assert list(actions) == ["consent_given", "consent_given", "consent_withdrawn"]
     (now,) = consent_standing(session, DPO_ACTOR, reader.subject_id, on=clock.now().date())
     assert (now.purpose, now.state) == ("newsletter", State.withdrawn)
 
@@ -152,7 +164,8 @@ def test_what_is_refused(session: Session, reader: Record, clock: FixedClock) ->
             channel=Channel.email, language="nl", at=clock.now(),
         )  # fmt: skip
     assert consent_standing(session, PAYROLL, reader.subject_id, on=clock.now().date()) == []
-    assert consent_history(session, MARKETING, reader.subject_id) == []
+    history = consent_history(session, MARKETING, reader.subject_id)
+    assert [event.evidence for event in history] == ["signed form"]  # nothing refused is logged
 
 
 def test_a_proof_holds_the_words_shown_and_the_history(
@@ -165,7 +178,10 @@ def test_a_proof_holds_the_words_shown_and_the_history(
     )  # fmt: skip
     proof = consent_proof(session, MARKETING, reader.subject_id, "newsletter", at=clock.now())
     assert proof.standing.state is State.valid
-    assert [event.action for event in proof.history] == ["given"]
+    assert [(event.action, event.evidence) for event in proof.history] == [
+        ("given", "signed form"),
+        ("given", "form 311"),
+    ]
     assert proof.texts[date(2026, 1, 1)]["nl"] == "Ik wil de nieuwsbrief ontvangen"
     audited = session.execute(
         select(AuditEntry.action).where(AuditEntry.subject_id == reader.subject_id)

@@ -12,7 +12,7 @@ from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
 from kluis.register.versions import StoredRegister
 from kluis.vault import Keyring, RecordInput, Refusal, Written, write_records
-from tests.conftest import DPO_ACTOR
+from tests.conftest import DPO_ACTOR, LEDGER, consent_for
 
 #: The day the tests plan and run retention as on.
 AT = date(2026, 12, 1)
@@ -58,8 +58,10 @@ def vault(
             values = _person(number)
             if activity == "newsletter":
                 del values["name"]
-            items.append(RecordInput(values, event))
-        outcomes = write_records(session, ring, DPO_ACTOR, activity, items, at=clock.now())
+            items.append(RecordInput(values, event, consent=consent_for(activity)))
+        outcomes = write_records(
+            session, ring, DPO_ACTOR, activity, items, at=clock.now(), consent=LEDGER
+        )
         refused = [outcome.error.message for outcome in outcomes if isinstance(outcome, Refusal)]
         assert not refused, refused
         written[activity] = [outcome for outcome in outcomes if isinstance(outcome, Written)]

@@ -29,7 +29,7 @@ from kluis.subject_requests import (
     portable,
 )
 from kluis.vault import Keyring, RecordInput, ValueKind, store_record
-from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, RECRUITER
+from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, LEDGER, MARKETING, RECRUITER, consent_for
 
 EMAIL = "inzage@example.be"
 
@@ -53,10 +53,16 @@ def test_the_answer_holds_every_record_and_why(
     candidate = store_record(
         session, ring, RECRUITER, "candidates",
         RecordInput({"name": "Ines Inzage", "email": EMAIL}, {"selection_end": "2026-10-15"}),
-        at=clock.now(),
+        at=clock.now(), consent=LEDGER,
     )  # fmt: skip
     store_record(
-        session, ring, MARKETING, "newsletter", RecordInput({"email": EMAIL}), at=clock.now()
+        session,
+        ring,
+        MARKETING,
+        "newsletter",
+        RecordInput({"email": EMAIL}, consent=consent_for("newsletter")),
+        at=clock.now(),
+        consent=LEDGER,
     )
     record_consent(
         session, MARKETING, candidate.subject_id, "newsletter", action="given",
@@ -110,10 +116,16 @@ def test_portability_takes_what_the_person_provided(
 ) -> None:
     store_record(
         session, ring, RECRUITER, "candidates",
-        RecordInput({"name": "Ines Inzage", "email": EMAIL}), at=clock.now(),
+        RecordInput({"name": "Ines Inzage", "email": EMAIL}), at=clock.now(), consent=LEDGER,
     )  # fmt: skip
     store_record(
-        session, ring, MARKETING, "newsletter", RecordInput({"email": EMAIL}), at=clock.now()
+        session,
+        ring,
+        MARKETING,
+        "newsletter",
+        RecordInput({"email": EMAIL}, consent=consent_for("newsletter")),
+        at=clock.now(),
+        consent=LEDGER,
     )
     request = _request(session, ring, clock, Kind.portability)
     package = access_package(session, ring, DPO_ACTOR, request, at=clock.now())

@@ -22,7 +22,15 @@ from kluis.subject_requests import (
 )
 from kluis.vault import Keyring, RecordInput, ValueKind, store_record
 from kluis.vault.models import Record, Suppression
-from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER
+from tests.conftest import (
+    ADMIN_ACTOR,
+    DPO_ACTOR,
+    LEDGER,
+    MARKETING,
+    PAYROLL,
+    RECRUITER,
+    consent_for,
+)
 
 EMAIL = "bezwaar@example.be"
 
@@ -37,7 +45,15 @@ def person(session: Session, ring: Keyring, clock: FixedClock) -> dict[str, obje
     """A candidate (legitimate interests), an employee (legal obligation), a reader (consent,
     direct marketing)."""
     return {
-        activity: store_record(session, ring, actor, activity, RecordInput(values), at=clock.now())
+        activity: store_record(
+            session,
+            ring,
+            actor,
+            activity,
+            RecordInput(values, consent=consent_for(activity)),
+            at=clock.now(),
+            consent=LEDGER,
+        )
         for activity, actor, values in (
             ("candidates", RECRUITER, {"name": "Bo Bezwaar", "email": EMAIL}),
             ("payroll", PAYROLL, {"name": "Bo Bezwaar", "email": EMAIL}),

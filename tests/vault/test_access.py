@@ -22,7 +22,15 @@ from kluis.vault import (
     show_subject,
     store_record,
 )
-from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER
+from tests.conftest import (
+    ADMIN_ACTOR,
+    DPO_ACTOR,
+    LEDGER,
+    MARKETING,
+    PAYROLL,
+    RECRUITER,
+    consent_for,
+)
 
 ACTIVITIES = {
     "candidates": (RECRUITER, {"email": "e@example.be", "name": "Els"}),
@@ -47,7 +55,13 @@ def person(
     subject = None
     for activity, (actor, values) in ACTIVITIES.items():
         subject = store_record(
-            session, Keyring(keys), actor, activity, RecordInput(values), at=clock.now()
+            session,
+            Keyring(keys),
+            actor,
+            activity,
+            RecordInput(values, consent=consent_for(activity)),
+            at=clock.now(),
+            consent=LEDGER,
         ).subject_id
     assert subject is not None
     return subject
@@ -89,14 +103,21 @@ def test_changes_reach_exactly_the_granted_activities(
             Keyring(keys),
             actor,
             activity,
-            RecordInput(values, {"last_contact": "2026-11-01"}),
+            RecordInput(values, {"last_contact": "2026-11-01"}, consent=consent_for(activity)),
             at=clock.now(),
+            consent=LEDGER,
         )
         assert written.outcome == "updated"
     else:
         with pytest.raises(AccessDenied):
             store_record(
-                session, Keyring(keys), actor, activity, RecordInput(values), at=clock.now()
+                session,
+                Keyring(keys),
+                actor,
+                activity,
+                RecordInput(values, consent=consent_for(activity)),
+                at=clock.now(),
+                consent=LEDGER,
             )
 
 

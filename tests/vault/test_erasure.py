@@ -29,7 +29,7 @@ from kluis.vault import (
     store_record,
 )
 from kluis.vault.models import AnonymousRecord, Identifier, Record, Subject, SubjectKey
-from tests.conftest import DPO_ACTOR, PAYROLL, RECRUITER
+from tests.conftest import DPO_ACTOR, LEDGER, PAYROLL, RECRUITER, consent_for
 
 SECRET_NAME = "Zoë Vandenbroucke-Uniek"
 SECRET_EMAIL = "zoe.uniek.4711@example.be"
@@ -55,6 +55,7 @@ def _store(
         "candidates",
         RecordInput({"email": email, "name": name}),
         at=clock.now(),
+        consent=LEDGER,
     ).subject_id
     store_record(
         session,
@@ -63,6 +64,7 @@ def _store(
         "payroll",
         RecordInput({"email": email, "iban": "BE71 0961 2345 6769"}),
         at=clock.now(),
+        consent=LEDGER,
     )
     return subject
 
@@ -141,8 +143,13 @@ def test_anonymisation_keeps_facts_without_the_person(
         ring,
         RECRUITER,
         "intake",
-        RecordInput({"email": "i@example.be", "name": "Ilse"}, {"collected": "2025-03-14"}),
+        RecordInput(
+            {"email": "i@example.be", "name": "Ilse"},
+            {"collected": "2025-03-14"},
+            consent=consent_for("intake"),
+        ),
         at=clock.now(),
+        consent=LEDGER,
     )
     kept_id = anonymise_record(
         session, ring, RECRUITER, written.record_id, reason="retention", at=clock.now()

@@ -35,7 +35,15 @@ from kluis.vault import (
 )
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
 from kluis.vault.sealing import open_values
-from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, MARKETING, PAYROLL, RECRUITER
+from tests.conftest import (
+    ADMIN_ACTOR,
+    DPO_ACTOR,
+    LEDGER,
+    MARKETING,
+    PAYROLL,
+    RECRUITER,
+    consent_for,
+)
 
 Mutate = Callable[[dict[str, Any]], None]
 
@@ -59,7 +67,15 @@ def seeded(
     now = clock.now()
 
     def put(actor: Any, activity: str, values: dict[str, str]) -> uuid.UUID:
-        return store_record(session, ring, actor, activity, RecordInput(values), at=now).subject_id
+        return store_record(
+            session,
+            ring,
+            actor,
+            activity,
+            RecordInput(values, consent=consent_for(activity)),
+            at=now,
+            consent=LEDGER,
+        ).subject_id
 
     an = put(
         RECRUITER,
@@ -593,8 +609,9 @@ def test_a_plan_that_no_longer_holds_is_refused(
         Keyring(keys),
         MARKETING,
         "newsletter",
-        RecordInput({"email": "nieuw@example.be"}),
+        RecordInput({"email": "nieuw@example.be"}, consent=consent_for("newsletter")),
         at=clock.now(),
+        consent=LEDGER,
     )
     with pytest.raises(Conflict, match="changed since the plan"):
         apply_register(

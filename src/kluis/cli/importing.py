@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from kluis.cli.console import domain_errors, err, fail, language, out, service_text, t
 from kluis.cli.context import Context, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
+from kluis.consent import ConsentLedger
 from kluis.core.actor import Actor
 from kluis.i18n import N_
 from kluis.storage import checkpoint, transaction
@@ -93,6 +94,7 @@ def _write(
     setup: ImportSetup,
     batch: PreparedBatch,
     at: datetime,
+    ledger: ConsentLedger,
 ) -> None:
     """One batch: on SQLite the data keys commit first, in a transaction of their own (the key
     store is another file); on PostgreSQL keys and data commit together."""
@@ -101,11 +103,13 @@ def _write(
             _tune(session)
             reserved = reserve_batch(session, keyring, batch, at=at)
         with transaction(engine) as session:
-            write_batch(session, keyring, actor, setup, batch, at=at, reserved=reserved)
+            write_batch(
+                session, keyring, actor, setup, batch, at=at, reserved=reserved, consent=ledger
+            )
         return
     with transaction(engine) as session:
         reserved = reserve_batch(session, keyring, batch, at=at)
-        write_batch(session, keyring, actor, setup, batch, at=at, reserved=reserved)
+        write_batch(session, keyring, actor, setup, batch, at=at, reserved=reserved, consent=ledger)
 
 
 def _report(messages: str, path: Path, result: ImportSummary, fmt: OutputFormat) -> None:
@@ -280,6 +284,7 @@ def _run(
         engine = context.engine
         batches = read_batches(table, setup.plan, skip=setup.resumed_from, size=batch_size)
         count = _workers(workers, table.rows_estimate)
+        ledger = ConsentLedger()
         with _progress(fmt is OutputFormat.text) as progress:
             task = progress.add_task(
                 t(messages, N_("Importing")),
@@ -295,7 +300,7 @@ def _run(
                     with transaction(engine) as session:
                         refresh_statistics(session)
                     analysed_at *= 2
-                _write(engine, context.keyring(), actor, setup, batch, context.clock.now())
+                _write(engine, context.keyring(), actor, setup, batch, context.clock.now(), ledger)
                 progress.advance(task, batch.rows.consumed)
             progress.update(task, total=progress.tasks[0].completed)
         checkpoint(engine)

@@ -2,9 +2,10 @@
 and the dates the records based on it keep for retention.
 
 Public surface: :func:`record_consent`, :func:`consent_standing`, :func:`consent_history`,
-the rules (:func:`standing`, :class:`State`, :class:`Channel`).
+the vault's consent gate (:class:`ConsentLedger`), the rules (:func:`standing`, :class:`State`, :class:`Channel`).
 """
 
+from kluis.consent.gate import ConsentLedger
 from kluis.consent.objection import Objection, object_to_marketing, shred_before_objection
 from kluis.consent.policy import GIVEN, WITHDRAWN, Channel, Standing, State, standing
 from kluis.consent.service import (
@@ -20,6 +21,7 @@ __all__ = [
     "GIVEN",
     "WITHDRAWN",
     "Channel",
+    "ConsentLedger",
     "ConsentProof",
     "ConsentRecord",
     "Objection",

@@ -1,8 +1,9 @@
 """Whether a consent stands: pure rules, no I/O.
 
 A consent is valid on a day when the person's last event for the purpose is ``given``, it
-was given on the version of the purpose's text the register holds now (a new text needs a
-new consent: Art. 7(2), the request must be clear about what is agreed to), and it has not
+was given on the version of the purpose's text the register holds now or on one it still
+``accepts`` (a new text needs a new consent: Art. 7(2), the request must be clear about
+what is agreed to; a corrected typo does not), and it has not
 expired (the purpose's ``expires``, counted in calendar units from the day it was given).
 """
 
@@ -84,7 +85,7 @@ def standing(purpose: ConsentPurpose, events: Sequence[Event], on: date) -> Stan
         state = State.none
     elif last.action == WITHDRAWN:
         state = State.withdrawn
-    elif last.version != purpose.version:
+    elif last.version != purpose.version and last.version not in purpose.accepts:
         state = State.outdated
     elif expires is not None and on > expires:
         state = State.expired

@@ -53,7 +53,7 @@ class ConsentRecord:
     recorded_at: datetime
 
 
-def _purpose(register: Register, purpose: str) -> ConsentPurpose:
+def purpose_of(register: Register, purpose: str) -> ConsentPurpose:
     for item in register.consent_purposes:
         if item.id == purpose:
             return item
@@ -107,7 +107,7 @@ def record_consent(
     if action not in (GIVEN, WITHDRAWN):
         raise InvalidInput("consent is given or withdrawn, not '{action}'", action=action)
     register = require_version(session).register
-    found = _purpose(register, purpose)
+    found = purpose_of(register, purpose)
     may_record(register, actor, purpose)
     if not subject_exists(session, subject_id):
         raise NotFound("no subject {subject}", subject=str(subject_id))
@@ -202,7 +202,7 @@ def consent_history(
     ``actor`` reaches)."""
     register = require_version(session).register
     if purpose is not None:
-        _purpose(register, purpose)
+        purpose_of(register, purpose)
         may_record(register, actor, purpose)
     return [
         _view(event)
@@ -229,7 +229,7 @@ def consent_proof(
 ) -> ConsentProof:
     """The proof of a person's consent to ``purpose``, as at ``at``; audited as a read."""
     stored = require_version(session)
-    found = _purpose(stored.register, purpose)
+    found = purpose_of(stored.register, purpose)
     may_record(stored.register, actor, purpose)
     if not subject_exists(session, subject_id):
         raise NotFound("no subject {subject}", subject=str(subject_id))

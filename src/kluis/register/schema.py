@@ -12,7 +12,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from kluis.register.types import (
     Country,
@@ -281,6 +290,20 @@ class ConsentPurpose(Model):
     version: date
     expires: Duration | None = None
     explicit: bool = False  # extension: explicit consent, as Art. 9(2)(a) requires
+    # extension: earlier versions of the text whose consents still stand (a correction that
+    # does not change what people agree to); consents on any other older version do not
+    accepts: list[date] = Field(default_factory=list)
+
+    @field_validator("accepts")
+    @classmethod
+    def _accepts_earlier(cls, accepts: list[date], info: ValidationInfo) -> list[date]:
+        """Only versions older than the current one can be accepted."""
+        current = info.data.get("version")
+        if isinstance(current, date) and any(version >= current for version in accepts):
+            raise PydanticCustomError(
+                "less_than", "accepts lists earlier versions only", {"lt": current.isoformat()}
+            )
+        return accepts
 
 
 class SecurityMeasure(Model):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from kluis.consent import ConsentLedger
 from kluis.core.actor import Actor
 from kluis.register.versions import require_version
 from kluis.subject_requests.policy import Kind
@@ -48,6 +49,7 @@ def rectify(
         at=at,
         reason=f"rectification request {request_id}",
         subject_id=request.subject_id,
+        consent=ConsentLedger(),
     )
     register = require_version(session).register
     recipients = next(

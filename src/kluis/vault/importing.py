@@ -47,6 +47,7 @@ from kluis.core.actor import Actor
 from kluis.core.errors import InvalidInput, NotFound
 from kluis.crypto import BlindIndexer
 from kluis.register.versions import require_version
+from kluis.vault.consent_gate import CONSENT_COLUMNS, ConsentGate
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import ImportJob, ImportRefusal
 from kluis.vault.policy import EVENTS, ActivityPolicy, activity_policy
@@ -68,7 +69,7 @@ _SAMPLE = 64 * 1024
 _CHUNK = 1 << 20
 _NAME_NOISE = re.compile(r"[\s_\-]+")
 
-Target = Literal["field", "event", "source"]
+Target = Literal["field", "event", "source", "consent"]
 
 
 class ImportFileInvalid(InvalidInput):
@@ -313,6 +314,7 @@ class ColumnPlan:
         size = len(cells)
         values: dict[str, str] = {}
         events: dict[str, str] = {}
+        consent: dict[str, str] = {}
         source: str | None = None
         for column in self.columns:
             cell = cells[column.index] if column.index < size else ""
@@ -320,15 +322,20 @@ class ColumnPlan:
                 values[column.target] = cell
             elif column.kind == "event":
                 events[column.target] = cell
+            elif column.kind == "consent":
+                consent[column.target] = cell
             elif cell.strip():
                 source = cell.strip()
-        return RecordInput(values, events, source, row.number)
+        return RecordInput(values, events, source, row.number, consent)
 
 
 def _targets(policy: ActivityPolicy) -> dict[str, tuple[str, Target]]:
     targets: dict[str, tuple[str, Target]] = {name_key(SOURCE_COLUMN): (SOURCE_COLUMN, "source")}
     for event in EVENTS:
         targets[name_key(event)] = (event, "event")
+    if policy.consent_purpose is not None:
+        for column in CONSENT_COLUMNS:
+            targets[name_key(column)] = (column, "consent")
     for name in policy.fields:
         targets[name_key(name)] = (name, "field")
     return targets
@@ -345,7 +352,8 @@ def plan_columns(
     """Map each column of ``header`` to a field or event of the activity.
 
     A column named like a field, an event or ``source`` (ignoring case, spaces, underscores
-    and hyphens) maps by itself; ``mapping`` names the others (``{"einde": "contract_end"}``);
+    and hyphens), or for an activity based on consent like a consent column
+    (``consent_given``, ``consent_channel``, ...), maps by itself; ``mapping`` names the others (``{"einde": "contract_end"}``);
     ``ignore`` lists columns to leave out. Any other column is refused, all named at once.
     """
     targets = _targets(policy)
@@ -661,9 +669,10 @@ def write_batch(
     *,
     at: datetime,
     reserved: Mapping[int, Reserved] | None = None,
+    consent: ConsentGate | None = None,
 ) -> BatchCounts:
     """Write a prepared batch, its refused rows and the job's progress, in the caller's
-    transaction."""
+    transaction. An activity based on consent needs ``consent`` (see ``write_prepared``)."""
     written = write_prepared(
         session,
         keyring,
@@ -674,6 +683,7 @@ def write_batch(
         at=at,
         reason=f"import {setup.job_id}",
         reserved=reserved,
+        consent=consent,
     )
     counts = BatchCounts(rows=batch.rows.consumed)
     refusals: list[dict[str, object]] = [
@@ -773,6 +783,7 @@ def import_file(
     mapping: Mapping[str, str] | None = None,
     ignore: Sequence[str] = (),
     batch_size: int = BATCH_SIZE,
+    consent: ConsentGate | None = None,
 ) -> ImportSummary:
     """Import a whole file in the caller's session and transaction (the API's way; the CLI
     commits per batch)."""
@@ -796,7 +807,9 @@ def import_file(
                 refresh_statistics(session)
                 analysed_at *= 2
             reserved = reserve_batch(session, keyring, batch, at=at)
-            write_batch(session, keyring, actor, setup, batch, at=at, reserved=reserved)
+            write_batch(
+                session, keyring, actor, setup, batch, at=at, reserved=reserved, consent=consent
+            )
     return finish_import(session, setup.job_id, at=at)
 
 

@@ -105,6 +105,15 @@ class ActivityPolicy:
         """The fields by which a person is found again."""
         return [spec for spec in self.fields.values() if spec.identifier]
 
+    @property
+    def consent_purpose(self) -> str | None:
+        """The consent purpose the activity's records need a valid consent to; None when
+        its legal basis is not consent."""
+        basis = self.activity.legal_basis
+        if basis is None or basis.basis is not LegalBasis.consent:
+            return None
+        return basis.consent
+
     def may_access(self, actor: Actor) -> bool:
         """Whether ``actor`` may read and change this activity's records (need-to-know).
 
@@ -284,15 +293,21 @@ def parse_event(name: str, raw: str | date, activity: str) -> tuple[str, date]:
             events=", ".join(EVENTS),
             activity=activity,
         )
+    return column, parse_day(name, raw, activity)
+
+
+def parse_day(name: str, raw: str | date, activity: str) -> date:
+    """The day a date column ``name`` holds (ISO, or day first: 15/10/2026);
+    :class:`FieldRefused` naming the column when it is not a valid date."""
     if isinstance(raw, datetime):
-        return column, raw.date()
+        return raw.date()
     if isinstance(raw, date):
-        return column, raw
+        return raw
     try:
-        return column, date.fromisoformat(_date(raw.strip()))
+        return date.fromisoformat(_date(raw.strip()))
     except ValueError:
         raise FieldRefused(
-            "event '{field}' of activity '{activity}': not a valid date",
+            "'{field}' of activity '{activity}': not a valid date",
             field=name,
             activity=activity,
         ) from None

@@ -32,6 +32,7 @@ from kluis.core.actor import Actor
 from kluis.crypto import BlindIndexer, Cipher, new_data_key
 from kluis.register.versions import require_version
 from kluis.storage.bulk import id_form, insert_rows, insert_tuples
+from kluis.vault.consent_gate import VALID, ConsentGate, GivenConsent, given_consent
 from kluis.vault.errors import AccessDenied, FieldRefused, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import Identifier, Record, Subject, SubjectKey
@@ -89,6 +90,9 @@ class RecordInput:
     source: str | None = None
     #: Where the input came from (a row number of an import), for refusals.
     row: int | None = None
+    #: The consent given with the record, by column (see ``CONSENT_COLUMNS``); only for an
+    #: activity based on consent.
+    consent: Mapping[str, str | date] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ class Prepared(NamedTuple):
     source: str
     #: The record sealed ahead under a fresh data key, used if the person turns out new.
     fresh: Fresh | None = None
+    #: The consent given with the record (an activity based on consent).
+    consent: GivenConsent | None = None
 
 
 @dataclass(frozen=True)
@@ -193,8 +199,18 @@ def _prepare(
         if spec.name in values
     ]
     source = _source(policy, item.source)
+    consent = None
+    if item.consent:
+        if policy.consent_purpose is None:
+            raise FieldRefused(
+                "activity '{activity}' does not rest on consent: leave out the consent columns",
+                activity=policy.id,
+            )
+        consent = given_consent(item.consent, policy.id)
     row_digest = content_digest(indexer.key("row"), policy.id, values, events, source)
-    return Prepared(position, item.row, values, events, digests, row_digest, source)
+    return Prepared(
+        position, item.row, values, events, digests, row_digest, source, consent=consent
+    )
 
 
 def check_writable(policy: ActivityPolicy, actor: Actor) -> None:
@@ -624,6 +640,74 @@ def _cipher_of(
     return cipher
 
 
+class _Guards:
+    """Who one call of :func:`write_prepared` may not write about: people on the suppression
+    list in a direct-marketing activity, and in an activity based on consent, people whose
+    consent does not stand (unless the record brings one, logged after the write)."""
+
+    def __init__(  # noqa: PLR0917
+        self,
+        session: Session,
+        policy: ActivityPolicy,
+        prepared: Sequence[Prepared],
+        gate: ConsentGate | None,
+        owners: Iterable[uuid.UUID],
+        at: datetime,
+    ) -> None:
+        self.session, self.policy, self.gate, self.at = session, policy, gate, at
+        self.blocked = (
+            suppressed(session, (digest for ready in prepared for digest in ready.digests))
+            if policy.activity.direct_marketing
+            else set()
+        )
+        self.purpose = policy.consent_purpose
+        self.states: dict[uuid.UUID, str] = {}
+        if self.purpose is not None and gate is not None:
+            self.states.update(gate.standing(session, self.purpose, set(owners), at))
+        #: Consents brought by records, to log once their people exist.
+        self.given: list[tuple[uuid.UUID, GivenConsent]] = []
+
+    def check(self, ready: Prepared, owner: uuid.UUID | None) -> None:
+        """Refuse ``ready`` when its person (``owner``; None: new) is suppressed, or has no
+        valid consent and the record brings none."""
+        _check_suppressed(ready, self.blocked, self.policy.id)
+        if self.purpose is None:
+            return
+        if self.gate is None:
+            raise FieldRefused(
+                "activity '{activity}' rests on consent, and this way of writing cannot "
+                "check consent; use one that does",
+                activity=self.policy.id,
+            )
+        if ready.consent is not None:
+            self.gate.check(self.session, self.purpose, ready.consent, owner, at=self.at)
+            return
+        state = self.states.get(owner, "none") if owner is not None else "none"
+        if state != VALID:
+            raise FieldRefused(
+                "activity '{activity}' rests on consent to '{purpose}', and this person's "
+                "consent is {state}: record the consent first, or give it with the record "
+                "(consent_given, consent_channel)",
+                activity=self.policy.id,
+                purpose=self.purpose,
+                state=state,
+            )
+
+    def accepted(self, ready: Prepared, owner: uuid.UUID) -> None:
+        """``ready`` is written for ``owner``: log the consent it brought, which also stands
+        for the person's next records in this call."""
+        if ready.consent is not None:
+            self.given.append((owner, ready.consent))
+            self.states[owner] = VALID
+
+    def log(self, actor: Actor) -> None:
+        """Log the consents the records brought (after their people were written)."""
+        if self.gate is None or self.purpose is None:
+            return
+        for owner, given in self.given:
+            self.gate.give(self.session, actor, owner, self.purpose, given, at=self.at)
+
+
 def write_prepared(
     session: Session,
     keyring: Keyring,
@@ -636,12 +720,15 @@ def write_prepared(
     reason: str | None = None,
     subject_id: uuid.UUID | None = None,
     reserved: Mapping[int, Reserved] | None = None,
+    consent: ConsentGate | None = None,
 ) -> dict[int, Written | Refusal]:
     """Write prepared records: the outcome of each, by its position.
 
     People are matched by blind index; a new person takes a key of ``reserved`` (see
     :func:`reserve_subjects`) or a new one. Every change gets an audit entry, in the caller's
     transaction. The caller has checked that ``actor`` may write (:func:`check_writable`).
+    In an activity based on consent, each record needs its person's valid consent, asked of
+    ``consent`` (see :mod:`kluis.vault.consent_gate`), or brings its own.
     """
     outcomes: dict[int, Written | Refusal] = {}
     matched = match_subjects(session, (digest for ready in prepared for digest in ready.digests))
@@ -672,16 +759,12 @@ def write_prepared(
     batch_owners: dict[tuple[str, bytes], uuid.UUID] = {}
     #: Data keys of the people new in this batch, made into ciphers only when needed.
     new_keys: dict[uuid.UUID, bytes] = {}
-    blocked = (
-        suppressed(session, (digest for ready in prepared for digest in ready.digests))
-        if policy.activity.direct_marketing
-        else set()
-    )
+    guards = _Guards(session, policy, prepared, consent, owners, at)
     for ready in prepared:
         row = ready.row
         try:
-            _check_suppressed(ready, blocked, policy.id)
             owner = _owner(ready, matched, batch_owners, subject_id, policy.id)
+            guards.check(ready, owner)
             sealed_ahead = False
             if owner is None:
                 owner, new_keys[owner], sealed_ahead = batch.add_subject(ready)
@@ -696,6 +779,7 @@ def write_prepared(
             continue
         for digest in ready.digests:
             batch_owners.setdefault(digest, owner)
+        guards.accepted(ready, owner)
         if record is not None and unchanged:
             outcomes[ready.position] = Written(record["id"], owner, "unchanged", row)  # type: ignore[arg-type]
             continue
@@ -717,6 +801,7 @@ def write_prepared(
             record_id, record["row_digest"] = updated
             outcomes[ready.position] = Written(record_id, owner, "updated", row)
     batch.flush(session, actor)
+    guards.log(actor)
     return outcomes
 
 
@@ -730,12 +815,14 @@ def write_records(
     at: datetime,
     reason: str | None = None,
     subject_id: uuid.UUID | None = None,
+    consent: ConsentGate | None = None,
 ) -> list[Written | Refusal]:
     """Write ``items`` into ``activity``: one outcome per item, in order.
 
     A refused item is reported and written nowhere; the others are created, updated (values
     given replace those stored, values not given stay) or left unchanged when they repeat
-    what was written last. With ``subject_id``, every item belongs to that subject.
+    what was written last. With ``subject_id``, every item belongs to that subject. An
+    activity based on consent needs ``consent`` (see :func:`write_prepared`).
     """
     stored = require_version(session)
     policy = activity_policy(stored, activity)
@@ -755,6 +842,7 @@ def write_records(
         at=at,
         reason=reason,
         subject_id=subject_id,
+        consent=consent,
     )
     return [
         written[outcome.position] if isinstance(outcome, Prepared) else outcome
@@ -772,10 +860,19 @@ def store_record(
     at: datetime,
     reason: str | None = None,
     subject_id: uuid.UUID | None = None,
+    consent: ConsentGate | None = None,
 ) -> Written:
     """Write one record; raise :class:`FieldRefused` if the register does not allow it."""
     (outcome,) = write_records(
-        session, keyring, actor, activity, [item], at=at, reason=reason, subject_id=subject_id
+        session,
+        keyring,
+        actor,
+        activity,
+        [item],
+        at=at,
+        reason=reason,
+        subject_id=subject_id,
+        consent=consent,
     )
     if isinstance(outcome, Refusal):
         raise outcome.error
