@@ -179,3 +179,53 @@ def test_an_objection_carried_out(vault_home: VaultHome, clock: FixedClock, klui
     done = kluis("request", "object", "1")
     assert done.code == 0, done.stderr
     assert "processing stopped for candidates" in " ".join(done.stdout.split())
+
+
+def test_a_failed_step_is_tried_again_and_a_done_one_never_twice(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    with transaction(vault_home.engine) as session:
+        store_record(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), RECRUITER, "candidates",
+            RecordInput({"name": "Stap Stap", "email": "stap@example.be"}), at=clock.now(),
+        )  # fmt: skip
+    kluis("request", "new", "--kind", "erasure", "--channel", "email", "--email", "stap@example.be",
+          "--language", "fr")  # fmt: skip
+    # The letter cannot be written: the folder given is a file.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    failed = kluis("request", "execute", "1", "-o", str(blocked), "--format", "html")
+    assert failed.code != 0
+    steps = json.loads(kluis("request", "show", "1", "--format", "json").stdout)["steps"]
+    assert [(s["step"], s["status"], s["attempts"]) for s in steps] == [
+        ("shred", "done", 1), ("erase", "done", 1), ("letter", "failed", 1),
+    ]  # fmt: skip
+    assert steps[2]["error"] and "stap" not in steps[2]["error"]
+    # The next run writes the letter from what the erasure did; it erases nothing again.
+    done = kluis("request", "execute", "1", "-o", str(tmp_path / "out"), "--format", "html")
+    assert done.code == 0, done.stderr
+    assert "step 'erase' was done before; not done again" in " ".join(done.stderr.split())
+    assert "1 record(s) erased, 0 kept" in " ".join(done.stdout.split())
+    assert "Ce que nous avons effacé" in (tmp_path / "out" / "request-1.html").read_text("utf-8")
+    steps = json.loads(kluis("request", "show", "1", "--format", "json").stdout)["steps"]
+    assert [(s["step"], s["status"], s["attempts"]) for s in steps] == [
+        ("shred", "done", 1), ("erase", "done", 1), ("letter", "done", 2),
+    ]  # fmt: skip
+    # A lost letter is written again on request, from the same outcome.
+    again = kluis(
+        "request", "erase", "1", "-o", str(tmp_path / "copy"), "--format", "html", "--again"
+    )
+    assert again.code == 0 and "1 record(s) erased" in " ".join(again.stdout.split())
+    assert (tmp_path / "copy" / "request-1.html").exists()
+
+
+def test_execute_names_the_command_a_request_needs(vault_home: VaultHome, kluis: Kluis) -> None:
+    kluis("request", "new", "--kind", "rectification", "--channel", "email")
+    answered = kluis("request", "execute", "1", "-o", "out")
+    assert answered.code != 0
+    assert "carry it out with: kluis request rectify" in " ".join(answered.stderr.split())
+    kluis("request", "new", "--kind", "access", "--channel", "email")
+    admin = kluis("request", "execute", "2", "-o", "out", user="ada")
+    assert admin.code == 5 and "only the DPO" in admin.stderr
+    missing = kluis("request", "execute", "2")
+    assert missing.code != 0 and "--output" in missing.stderr

@@ -35,6 +35,7 @@ DATA_TABLES = {
     "legal_hold",
     "record",
     "register_version",
+    "request_step",
     "retention_run",
     "subject",
     "subject_request",

@@ -4,16 +4,20 @@ or an administrator)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
-from kluis.cli.context import open_context
+from kluis.cli.context import Context, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day, parse_moment
+from kluis.core.actor import Actor
+from kluis.core.errors import KluisError
 from kluis.documents import (
     DocumentFormat,
     access_json,
@@ -25,6 +29,7 @@ from kluis.i18n import N_
 from kluis.register.versions import require_version
 from kluis.storage import checkpoint
 from kluis.subject_requests import (
+    STEPS,
     Channel,
     IdentityMethod,
     IdentityOutcome,
@@ -35,20 +40,26 @@ from kluis.subject_requests import (
     carry_out_erasure,
     carry_out_objection,
     close_request,
-    erasure_plan,
     extend_request,
     file_request,
     get_request,
     lift,
     list_requests,
+    mark_done,
+    mark_failed,
+    outcome_of,
+    outcome_result,
     portability_csv,
     portability_json,
     portable,
     record_identity,
     rectify,
+    request_for,
     restrict,
     shred_before_erasure,
     shred_before_objection_request,
+    step_result,
+    steps_of,
 )
 from kluis.vault import ValueKind, subject_suppressed
 
@@ -204,11 +215,26 @@ def show(request: IdArg, fmt: FormatOpt = OutputFormat.text, lang: LangOpt = Non
     context = open_context()
     with context, domain_errors(messages), context.unit() as (session, actor):
         view = get_request(session, actor, request, today=context.clock.now().date())
+        steps = steps_of(session, request)
+    document = {
+        **_json(view),
+        "steps": [
+            {
+                "step": step.step,
+                "status": step.status,
+                "attempts": step.attempts,
+                "error": step.error,
+                "tried_at": step.tried_at.isoformat(),
+                "done_at": step.done_at.isoformat() if step.done_at else None,
+            }
+            for step in steps
+        ],
+    }
     if fmt is OutputFormat.json:
-        out().print_json(json.dumps(_json(view)))
+        out().print_json(json.dumps(document))
         return
     _say_request(view, messages)
-    say(out(), json.dumps(_json(view), indent=2, ensure_ascii=False))
+    say(out(), json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def extend(
@@ -271,31 +297,111 @@ class AnswerFormat(StrEnum):
     html = "html"
 
 
-def answer(
-    request: IdArg,
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help=N_("The folder to write the answer into."))
-    ],
-    fmt: Annotated[
-        AnswerFormat, typer.Option("--format", "-f", help=N_("The letter: pdf or html."))
-    ] = AnswerFormat.pdf,
-    lang: LangOpt = None,
-) -> None:
-    """Write the answer to an access or portability request: a letter and the data as JSON
-    (the DPO only; every record read is audited)."""
-    messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages):
-        with context.unit() as (session, actor):
-            package = access_package(
-                session, context.keyring(), actor, request, at=context.clock.now()
-            )
-        letter = render_access_answer(
-            package,
-            format=DocumentFormat(fmt.value),
-            language=package.language,
-            today=context.clock.now().date(),
+AnswerFormatOpt = Annotated[
+    AnswerFormat, typer.Option("--format", "-f", help=N_("The letter: pdf or html."))
+]
+AgainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--again",
+        help=N_(
+            "Write the answer or letter again (a lost file); what was erased is never erased twice."
+        ),
+    ),
+]
+OutputOpt = Annotated[
+    Path, typer.Option("-o", "--output", help=N_("The folder to write the answer into."))
+]
+
+
+def _failure(error: Exception) -> str:
+    """What a failed step records: a domain error's message (never personal data), else the
+    kind of error and, for a file, the system's reason."""
+    if isinstance(error, KluisError):
+        return str(error)
+    if isinstance(error, OSError) and error.strerror:
+        return f"{type(error).__name__}: {error.strerror}"
+    return type(error).__name__
+
+
+class _Steps:
+    """Runs the steps of one request in order: a step done before is skipped and its
+    result used; a step's record commits with its work; a failure is recorded in a
+    transaction of its own, then stops the command, so the next run tries it again."""
+
+    def __init__(self, context: Context, request: int, messages: str, *, again: bool) -> None:
+        self.context, self.request, self.messages = context, request, messages
+        #: Whether the steps outside the database (the letters) are done again.
+        self.again = again
+
+    def _say(self, step: str, done_before: bool) -> None:
+        text = (
+            N_("Request {request}: step '{step}' was done before; not done again.")
+            if done_before
+            else N_("Request {request}: step '{step}' done.")
         )
+        say(err(), t(self.messages, text, request=self.request, step=step))
+
+    def _done(self, step: str) -> dict[str, object] | None:
+        with self.context.unit() as (session, _actor):
+            return step_result(session, self.request, step)
+
+    def _failed(self, step: str, error: Exception) -> None:
+        with self.context.unit() as (session, actor):
+            mark_failed(
+                session, actor, self.request, step, _failure(error), at=self.context.clock.now()
+            )
+
+    def atomic(
+        self, step: str, work: Callable[[Session, Actor], dict[str, object] | None]
+    ) -> dict[str, object]:
+        """A step whose work commits with its record: done exactly once."""
+        found = self._done(step)
+        if found is not None:
+            self._say(step, done_before=True)
+            return found
+        try:
+            with self.context.unit() as (session, actor):
+                result = work(session, actor) or {}
+                mark_done(
+                    session, actor, self.request, step, result=result, at=self.context.clock.now()
+                )
+        except Exception as error:
+            self._failed(step, error)
+            raise
+        self._say(step, done_before=False)
+        return result
+
+    def outside(self, step: str, work: Callable[[], dict[str, object] | None]) -> None:
+        """A step whose work is outside the database (writing files; it commits its own
+        reads): recorded once it is done; done again when asked to (a lost letter)."""
+        if not self.again and self._done(step) is not None:
+            self._say(step, done_before=True)
+            return
+        try:
+            result = work() or {}
+            with self.context.unit() as (session, actor):
+                mark_done(
+                    session, actor, self.request, step, result=result, at=self.context.clock.now()
+                )
+        except Exception as error:
+            self._failed(step, error)
+            raise
+        self._say(step, done_before=False)
+
+
+def _write_answer(
+    context: Context, request: int, output: Path, fmt: AnswerFormat, messages: str
+) -> dict[str, object]:
+    """The access or portability answer: the letter and the data, in ``output``."""
+    with context.unit() as (session, actor):
+        package = access_package(session, context.keyring(), actor, request, at=context.clock.now())
+    letter = render_access_answer(
+        package,
+        format=DocumentFormat(fmt.value),
+        language=package.language,
+        today=context.clock.now().date(),
+    )
     output.mkdir(parents=True, exist_ok=True)
     letter_path = output / f"request-{request}.{fmt.value}"
     data_path = output / f"request-{request}.json"
@@ -322,38 +428,38 @@ def answer(
             count=len(package.records),
         ),
     )
+    return {"records": len(package.records), "files": [path.name for path in written]}
 
 
-def erase(
-    request: IdArg,
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help=N_("The folder to write the answer into."))
-    ],
-    fmt: Annotated[
-        AnswerFormat, typer.Option("--format", "-f", help=N_("The letter: pdf or html."))
-    ] = AnswerFormat.pdf,
-    lang: LangOpt = None,
+def _erase(
+    context: Context, steps: _Steps, request: int, output: Path, fmt: AnswerFormat, messages: str
 ) -> None:
-    """Carry out an erasure request: erase what may be erased, keep what the law keeps, and
-    write the letter that says which is which (the DPO only)."""
-    messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages):
-        with context.unit() as (session, actor):
-            plan = erasure_plan(session, actor, request, at=context.clock.now())
-            suppressed = plan.subject_id is not None and subject_suppressed(
-                session, plan.subject_id
-            )
-            taxonomy = require_version(session).taxonomy
-        # Data keys of people left without a record first, committed on their own.
-        with context.unit() as (session, actor):
-            shred_before_erasure(session, context.keyring(), actor, request, at=context.clock.now())
-        with context.unit() as (session, actor):
-            outcome = carry_out_erasure(
+    """The erasure's steps: the keys of people left without a record, the data, the letter."""
+    steps.atomic(
+        "shred",
+        lambda session, actor: {
+            "keys": shred_before_erasure(
                 session, context.keyring(), actor, request, at=context.clock.now()
             )
-        checkpoint(context.engine)
-        letter = render_erasure_answer(
+        },
+    )
+    result = steps.atomic(
+        "erase",
+        lambda session, actor: outcome_result(
+            carry_out_erasure(session, context.keyring(), actor, request, at=context.clock.now())
+        ),
+    )
+    checkpoint(context.engine)
+    path = output / f"request-{request}.{fmt.value}"
+
+    def letter() -> dict[str, object]:
+        with context.unit() as (session, actor):
+            outcome = outcome_of(session, actor, request, result)
+            suppressed = outcome.subject_id is not None and subject_suppressed(
+                session, outcome.subject_id
+            )
+            taxonomy = require_version(session).taxonomy
+        document = render_erasure_answer(
             outcome,
             taxonomy=taxonomy,
             suppressed=suppressed,
@@ -361,10 +467,16 @@ def erase(
             language=outcome.language,
             today=context.clock.now().date(),
         )
-    output.mkdir(parents=True, exist_ok=True)
-    path = output / f"request-{request}.{fmt.value}"
-    path.write_bytes(letter)
-    path.chmod(0o600)
+        output.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(document)
+        path.chmod(0o600)
+        return {"file": path.name}
+
+    steps.outside("letter", letter)
+    kept = result.get("kept", [])
+    erased = result.get("erased", [])
+    recipients = result.get("recipients", [])
+    assert isinstance(kept, list) and isinstance(erased, list) and isinstance(recipients, list)
     say(
         out(),
         t(
@@ -374,29 +486,125 @@ def erase(
                 "recipients to inform: {recipients}. The letter: {path}"
             ),
             request=request,
-            erased=len(outcome.erased),
-            kept=len(outcome.kept),
-            recipients=", ".join(outcome.recipients) or "-",
+            erased=len(erased),
+            kept=len(kept),
+            recipients=", ".join(str(name) for name in recipients) or "-",
             path=str(path),
         ),
     )
 
 
-def restrict_command(request: IdArg, lang: LangOpt = None) -> None:
-    """Restrict the processing of the person's records (Art. 18): stored, not used."""
+def _execute(
+    request: int,
+    *,
+    output: Path | None,
+    fmt: AnswerFormat,
+    lang: str | None,
+    kinds: tuple[Kind, ...],
+    again: bool = False,
+) -> None:
+    """Carry out request ``request`` (one of ``kinds``) by its steps."""
     messages = language(lang)
     context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
-        count = restrict(session, actor, request, at=context.clock.now())
-    say(
-        out(),
-        t(
-            messages,
-            N_("Request {request}: {count} record(s) restricted; only the DPO reads them now."),
-            request=request,
-            count=count,
-        ),
+    with context, domain_errors(messages):
+        with context.unit() as (session, actor):
+            view = get_request(session, actor, request, today=context.clock.now().date())
+        kind = Kind(view.kind)
+        if kind not in kinds or kind not in STEPS:
+            command = {
+                Kind.rectification: "request rectify",
+                Kind.objection: "request object",
+                Kind.withdrawal: "consent withdraw",
+            }.get(kind, "request execute")
+            fail(
+                messages,
+                N_("Request {request} asks for {kind}; carry it out with: kluis {command}"),
+                request=request,
+                kind=kind.value,
+                command=command,
+            )
+        with context.unit() as (session, actor):
+            request_for(session, actor, request, kind, matched=False, closed_too=True)
+        if output is None and kind is not Kind.restriction:
+            fail(messages, N_("Give the folder to write the answer into: --output FOLDER."))
+        steps = _Steps(context, request, messages, again=again)
+        if kind is Kind.restriction:
+            result = steps.atomic(
+                "restrict",
+                lambda session, actor: {
+                    "records": restrict(session, actor, request, at=context.clock.now())
+                },
+            )
+            say(
+                out(),
+                t(
+                    messages,
+                    N_(
+                        "Request {request}: {count} record(s) restricted; only the DPO reads them now."
+                    ),
+                    request=request,
+                    count=result.get("records", 0),
+                ),
+            )
+        elif kind is Kind.erasure:
+            assert output is not None
+            _erase(context, steps, request, output, fmt, messages)
+        else:
+            assert output is not None
+            target = output
+            steps.outside("answer", lambda: _write_answer(context, request, target, fmt, messages))
+
+
+def execute(
+    request: IdArg,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help=N_("The folder to write the answer into.")),
+    ] = None,
+    fmt: AnswerFormatOpt = AnswerFormat.pdf,
+    again: AgainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Carry out a request by its steps (access, portability, erasure, restriction), each
+    recorded: a step done is never done again, a failed one is tried again by the next run
+    (the DPO only)."""
+    _execute(request, output=output, fmt=fmt, lang=lang, kinds=tuple(STEPS), again=again)
+
+
+def answer(
+    request: IdArg,
+    output: OutputOpt,
+    fmt: AnswerFormatOpt = AnswerFormat.pdf,
+    again: AgainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Write the answer to an access or portability request: a letter and the data as JSON
+    (the DPO only; every record read is audited)."""
+    _execute(
+        request,
+        output=output,
+        fmt=fmt,
+        lang=lang,
+        kinds=(Kind.access, Kind.portability),
+        again=again,
     )
+
+
+def erase(
+    request: IdArg,
+    output: OutputOpt,
+    fmt: AnswerFormatOpt = AnswerFormat.pdf,
+    again: AgainOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """Carry out an erasure request: erase what may be erased, keep what the law keeps, and
+    write the letter that says which is which (the DPO only)."""
+    _execute(request, output=output, fmt=fmt, lang=lang, kinds=(Kind.erasure,), again=again)
+
+
+def restrict_command(request: IdArg, lang: LangOpt = None) -> None:
+    """Restrict the processing of the person's records (Art. 18): stored, not used."""
+    _execute(request, output=None, fmt=AnswerFormat.pdf, lang=lang, kinds=(Kind.restriction,))
 
 
 def lift_command(
@@ -560,6 +768,7 @@ def add_to(app: typer.Typer, lang: str) -> None:
         ("extend", extend, N_("Extend a request's deadline by two months, within its first month, with reasons.")),
         ("identity", identity, N_("Record an identity check, where there was reasonable doubt (never a document's copy).")),
         ("close", close, N_("Close a request as answered or refused.")),
+        ("execute", execute, N_("Carry out a request by its steps, each recorded: done once, a failed one tried again.")),
         ("answer", answer, N_("Write the answer to an access or portability request: a letter and the data as JSON.")),
         ("rectify", rectify_command, N_("Correct a person's record (Art. 16), and list whom to tell (Art. 19).")),
         ("object", object_command, N_("Carry out an objection: stop processing on legitimate interests unless overriding grounds are recorded, and direct marketing at once.")),

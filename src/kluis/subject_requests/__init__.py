@@ -19,6 +19,8 @@ from kluis.subject_requests.erasure import (
     Kept,
     carry_out_erasure,
     erasure_plan,
+    outcome_of,
+    outcome_result,
     shred_before_erasure,
 )
 from kluis.subject_requests.objection import (
@@ -46,9 +48,19 @@ from kluis.subject_requests.service import (
     get_request,
     list_requests,
     record_identity,
+    request_for,
+)
+from kluis.subject_requests.steps import (
+    STEPS,
+    StepView,
+    mark_done,
+    mark_failed,
+    step_result,
+    steps_of,
 )
 
 __all__ = [
+    "STEPS",
     "AccessPackage",
     "Channel",
     "ErasureOutcome",
@@ -60,6 +72,7 @@ __all__ = [
     "Outcome",
     "Rectified",
     "RequestView",
+    "StepView",
     "access_package",
     "carry_out_erasure",
     "carry_out_objection",
@@ -73,12 +86,19 @@ __all__ = [
     "get_request",
     "lift",
     "list_requests",
+    "mark_done",
+    "mark_failed",
+    "outcome_of",
+    "outcome_result",
     "portability_csv",
     "portability_json",
     "portable",
     "record_identity",
     "rectify",
+    "request_for",
     "restrict",
     "shred_before_erasure",
     "shred_before_objection_request",
+    "step_result",
+    "steps_of",
 ]

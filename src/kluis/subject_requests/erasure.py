@@ -134,4 +134,58 @@ def carry_out_erasure(
     return plan
 
 
-__all__ = ["ErasureOutcome", "Kept", "carry_out_erasure", "erasure_plan", "shred_before_erasure"]
+def outcome_result(outcome: ErasureOutcome) -> dict[str, object]:
+    """What an erasure did, as its step keeps it: record ids, activities, reasons and dates,
+    never a value."""
+    return {
+        "erased": [[str(record_id), activity] for record_id, activity in outcome.erased],
+        "kept": [
+            [
+                str(kept.record_id),
+                kept.activity,
+                kept.reason,
+                kept.until.isoformat() if kept.until else None,
+            ]
+            for kept in outcome.kept
+        ],
+        "recipients": list(outcome.recipients),
+    }
+
+
+def outcome_of(
+    session: Session, actor: Actor, request_id: int, result: dict[str, object]
+) -> ErasureOutcome:
+    """The outcome an erasure step recorded (:func:`outcome_result`), for the letter; the
+    request may be closed since."""
+    request = request_for(session, actor, request_id, Kind.erasure, matched=False, closed_too=True)
+    register = require_version(session).register
+    erased = result.get("erased", [])
+    kept = result.get("kept", [])
+    recipients = result.get("recipients", [])
+    assert isinstance(erased, list) and isinstance(kept, list) and isinstance(recipients, list)
+    return ErasureOutcome(
+        request.id,
+        request.language,
+        request.received_at,
+        request.subject_id,
+        register,
+        [(uuid.UUID(record_id), activity) for record_id, activity in erased],
+        [
+            Kept(
+                uuid.UUID(record_id), activity, reason, date.fromisoformat(until) if until else None
+            )
+            for record_id, activity, reason, until in kept
+        ],
+        [str(recipient) for recipient in recipients],
+    )
+
+
+__all__ = [
+    "ErasureOutcome",
+    "Kept",
+    "carry_out_erasure",
+    "erasure_plan",
+    "outcome_of",
+    "outcome_result",
+    "shred_before_erasure",
+]

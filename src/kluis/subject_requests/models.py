@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, String, Text, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kluis.storage.base import Base, UtcDateTime
@@ -48,3 +48,28 @@ class SubjectRequest(Base):
     outcome_note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestStep(Base):
+    """One step of carrying out a request (shredding keys, erasing, writing the letter), as
+    it went: done once, or failed with the reason and how often it was tried. A step that
+    is done is never done again; a failed one is tried again by the next run."""
+
+    __tablename__ = "request_step"
+    __table_args__ = (UniqueConstraint("request_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("subject_request.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(30))
+    #: ``done`` or ``failed``.
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    #: What the step did, for the steps after it (record ids and activities, never values).
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    #: Why the last attempt failed: the error's message, which never holds personal data.
+    error: Mapped[str | None] = mapped_column(Text)
+    tried_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(120))

@@ -1,0 +1,46 @@
+"""The steps of carrying out data subject requests, each done once or failed and retried.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "request_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("step", sa.String(length=30), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("tried_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["subject_request.id"],
+            name=op.f("fk_request_step_request_id_subject_request"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_request_step")),
+        sa.UniqueConstraint("request_id", "step", name=op.f("uq_request_step_request_id_step")),
+    )
+    op.create_index(op.f("ix_request_step_request_id"), "request_step", ["request_id"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_request_step_request_id"), table_name="request_step")
+    op.drop_table("request_step")
