@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import closing
 from pathlib import Path
 
@@ -224,3 +225,38 @@ def test_a_run_killed_at_random_points_completes_on_rerun(
         assert session.execute(select(func.count()).select_from(Subject)).scalar_one() == kept
         assert session.execute(select(func.count()).select_from(SubjectKey)).scalar_one() == kept
         assert verify(session).intact
+
+
+def test_reviews_listed_and_decided(
+    vault_home: VaultHome, clock: FixedClock, kluis: Kluis, tmp_path: Path
+) -> None:
+    changed = tmp_path / "reviewed.yaml"
+    changed.write_text(
+        VAULT_REGISTER.read_text(encoding="utf-8").replace(
+            "after: selection_end, then: erase}", "after: selection_end, then: erase, review: P6M}"
+        ),
+        encoding="utf-8",
+    )
+    with transaction(vault_home.engine) as session:
+        save_version(session, load_register(changed).register, author="test", origin="test",
+                     changes=[], at=clock.now())  # fmt: skip
+        written = write_records(
+            session, Keyring(LocalKeyProvider(vault_home.keys)), DPO_ACTOR, "candidates",
+            [RecordInput({"email": f"r{n}@example.be"}, {"collected": "2025-01-10"}) for n in (1, 2)],
+            at=clock.now(),
+        )  # fmt: skip
+    first, second = (str(outcome.record_id) for outcome in written)  # type: ignore[union-attr]
+    listed = json.loads(kluis("retention", "reviews", "--format", "json").stdout)
+    assert sorted(item["record"] for item in listed) == sorted([first, second])
+    assert listed[0]["due"] == "2025-07-10"
+    both = kluis("retention", "review", first, "--keep", "--erase", "--reason", "x")
+    assert both.code == 2 and "exactly one of --keep or --erase" in both.stderr
+    kept = kluis("retention", "review", first, "--keep", "--reason", "still in a procedure")
+    assert kept.code == 0, kept.stderr
+    assert "1 kept until their next review" in " ".join(kept.stdout.split())
+    erased = kluis("retention", "review", second, "--erase", "--reason", "no longer needed")
+    assert "1 erased" in " ".join(erased.stdout.split())
+    assert json.loads(kluis("retention", "reviews", "--format", "json").stdout) == []
+    with Session(vault_home.engine) as session:
+        assert session.get(Record, uuid.UUID(second)) is None
+        assert session.get(Record, uuid.UUID(first)) is not None

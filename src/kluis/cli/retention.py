@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from kluis.cli import reviews
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.console import progress as console_progress
 from kluis.cli.context import open_context
@@ -552,6 +553,7 @@ def add_to(app: typer.Typer, lang: str) -> None:
             ),
         ),
     )(renew_command)
+    reviews.add_to(group, lang)
     holds = typer.Typer(
         help=t(lang, N_("Legal holds: records retention must keep.")), no_args_is_help=True
     )

@@ -5,7 +5,8 @@ Public surface: the rules (:func:`rule_of`, :func:`due_date`, :func:`add_period`
 :func:`fiscal_year_end`), the plan (:func:`retention_plan`), runs (:func:`start_run`,
 :func:`plan_work`, :func:`run_batch`, :func:`finish_run`, :func:`list_runs`) and legal holds
 (:func:`set_hold`, :func:`lift_hold`, :func:`list_holds`) and renewals
-(:func:`renewals_due`, :func:`renew`).
+(:func:`renewals_due`, :func:`renew`) and reviews (:func:`reviews_due`,
+:func:`review_records`).
 """
 
 from kluis.retention.holds import HeldScope, Hold, held_scope, lift_hold, list_holds, set_hold
@@ -18,6 +19,15 @@ from kluis.retention.policy import (
     rule_of,
 )
 from kluis.retention.renewals import NOTICE_DAYS, RenewalDue, Renewed, renew, renewals_due
+from kluis.retention.reviews import (
+    Decision,
+    ReviewDue,
+    Reviewed,
+    review_cutoff,
+    review_records,
+    reviews_due,
+    shred_before_review,
+)
 from kluis.retention.runs import (
     BATCH,
     Cursor,
@@ -37,11 +47,14 @@ __all__ = [
     "NOTICE_DAYS",
     "ActivityPlan",
     "Cursor",
+    "Decision",
     "HeldScope",
     "Hold",
     "RenewalDue",
     "Renewed",
     "RetentionPlan",
+    "ReviewDue",
+    "Reviewed",
     "Rule",
     "RunView",
     "Work",
@@ -58,9 +71,13 @@ __all__ = [
     "renewals_due",
     "require_privacy_staff",
     "retention_plan",
+    "review_cutoff",
+    "review_records",
+    "reviews_due",
     "rule_of",
     "run_batch",
     "set_hold",
     "shred_batch",
+    "shred_before_review",
     "start_run",
 ]

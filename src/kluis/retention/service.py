@@ -21,12 +21,12 @@ from kluis.register.versions import require_version
 from kluis.retention.holds import HeldScope, held_scope
 from kluis.retention.policy import (
     Rule,
-    add_period,
     due_cutoffs,
     due_date,
     require_privacy_staff,
     rule_of,
 )
+from kluis.retention.reviews import reviews_counted
 from kluis.vault import count_records, event_counts, record_count
 
 
@@ -48,7 +48,8 @@ class ActivityPlan:
     open: int = 0
     #: Records with an event but a rule without a period (review only).
     review_only: int = 0
-    #: Records due for review (``review:``), counted from the day they were collected.
+    #: Records due for review (``review:``), counted from the day they were collected or
+    #: last reviewed.
     review_due: int = 0
     next_due: date | None = None
     last_due: date | None = None
@@ -140,10 +141,7 @@ def _activity_plan(
             schedule[_month(when)] += count
     if rule.column is None:
         open_ = total
-    if rule.review is not None:
-        for (collected, _renewals), count in event_counts(session, activity, "collected").items():
-            if collected is not None and add_period(collected, rule.review) <= at:
-                review_due += count
+    review_due = reviews_counted(session, rule, at)
     held = held_records(session, rule, due_cutoffs(rule, counts, at, fiscal_year), scope)
     upcoming = [day for day in days if day > at]
     return ActivityPlan(

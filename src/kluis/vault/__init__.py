@@ -42,6 +42,12 @@ from kluis.vault.reads import (
     subject_exists,
     subject_record_dates,
 )
+from kluis.vault.reviews import (
+    mark_reviewed,
+    records_for_review,
+    review_counts,
+    review_targets,
+)
 from kluis.vault.rotation import (
     KekStatus,
     Rotation,
@@ -111,6 +117,7 @@ __all__ = [
     "kek_status",
     "key_counts",
     "lift_restriction",
+    "mark_reviewed",
     "marketing_activities",
     "marketing_records",
     "may_suppress",
@@ -123,9 +130,12 @@ __all__ = [
     "record_rotation",
     "records_between",
     "records_due",
+    "records_for_review",
     "renew_record",
     "require_admin",
     "restrict_subject",
+    "review_counts",
+    "review_targets",
     "rewrap_batch",
     "set_consent_dates",
     "show_subject",

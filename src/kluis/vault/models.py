@@ -84,6 +84,8 @@ class Record(Base):
     #: withdrew it (None while it stands), as the consent log says; retention runs from them.
     consent_given: Mapped[date | None] = mapped_column(Date)
     consent_withdrawn: Mapped[date | None] = mapped_column(Date)
+    #: The day the record was last reviewed (``review:``); its next review counts from it.
+    reviewed: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

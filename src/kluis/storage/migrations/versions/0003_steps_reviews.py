@@ -1,4 +1,5 @@
-"""The steps of carrying out data subject requests, each done once or failed and retried.
+"""The steps of carrying out data subject requests, each done once or failed and retried;
+on records, the day they were last reviewed.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("record") as table:
+        table.add_column(sa.Column("reviewed", sa.Date(), nullable=True))
     op.create_table(
         "request_step",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,3 +47,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_request_step_request_id"), table_name="request_step")
     op.drop_table("request_step")
+    with op.batch_alter_table("record") as table:
+        table.drop_column("reviewed")
