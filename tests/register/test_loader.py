@@ -81,6 +81,18 @@ def test_dates_that_do_not_exist_are_refused_with_their_line(write_register: Wri
     assert ("KL008", 30) in _codes(write_register(text))
 
 
+def test_only_earlier_texts_of_a_consent_can_be_accepted(write_register: Write) -> None:
+    text = MINIMAL + (
+        "consent_purposes:\n  - id: news\n    text: Ja\n    version: 2024-02-01\n"
+        "    accepts: [2024-01-01, 2024-03-01]\n"
+    )
+    loaded, findings = read_register(write_register(text))
+    assert loaded is None
+    (finding,) = findings
+    assert (finding.code, finding.location.line if finding.location else None) == ("KL022", 33)
+    assert "'consent_purposes[0].accepts' must be < 2024-02-01" in finding.message("en")
+
+
 def test_duplicate_ids_name_the_first_line(write_register: Write) -> None:
     text = _replace(
         "    name: {nl: Directie, en: Management}\n",
