@@ -43,3 +43,15 @@ def test_a_shorter_promise_is_the_deadline() -> None:
     assert first_deadline(received, Duration.parse("P14D")) == date(2026, 2, 14)
     # A promise longer than the law allows does not move the legal deadline.
     assert first_deadline(received, Duration.parse("P2M")) == date(2026, 2, 28)
+
+
+def test_an_extension_keeps_a_promise_shorter_than_three_months() -> None:
+    received = date(2026, 1, 31)
+    # "Erased within two calendar months" (Konnektus): a complex request gets two months.
+    two_months = Duration.parse("P2M")
+    assert extended_deadline(received, two_months) == date(2026, 3, 31)
+    assert may_extend(received, date(2026, 2, 20), two_months)
+    # A promise of two weeks leaves nothing to extend into.
+    assert not may_extend(received, date(2026, 2, 1), Duration.parse("P14D"))
+    assert extended_deadline(received) == date(2026, 4, 30)
+

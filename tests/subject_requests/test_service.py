@@ -164,3 +164,6 @@ def test_the_register_s_promise_sets_a_shorter_deadline(
     )
     request = _file(session, ring, clock)
     assert request.due == date(2026, 11, 17)  # received 3 November, answered within 14 days
+    # The promise holds for a complex request too: there is no time to extend into.
+    with pytest.raises(Conflict, match="promises an answer within P14D"):
+        extend_request(session, DPO_ACTOR, request.id, reason="complex", at=clock.now())

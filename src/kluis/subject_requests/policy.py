@@ -62,6 +62,12 @@ class Outcome(StrEnum):
     refused = "refused"
 
 
+def _promised_day(received: date, promised: Duration) -> date:
+    return add_calendar(
+        received, months=promised.total_months, days=promised.weeks * 7 + promised.days
+    )
+
+
 def first_deadline(received: date, promised: Duration | None = None) -> date:
     """One calendar month after receipt, or sooner when the organisation promises a shorter
     period (``rights_requests.answer_within`` in the register): the privacy notice says so,
@@ -69,20 +75,24 @@ def first_deadline(received: date, promised: Duration | None = None) -> date:
     legal = add_calendar(received, months=1)
     if promised is None:
         return legal
-    own = add_calendar(
-        received, months=promised.total_months, days=promised.weeks * 7 + promised.days
-    )
-    return min(legal, own)
+    return min(legal, _promised_day(received, promised))
 
 
-def extended_deadline(received: date) -> date:
-    """Three calendar months after receipt: the first month and two more."""
-    return add_calendar(received, months=3)
+def extended_deadline(received: date, promised: Duration | None = None) -> date:
+    """Three calendar months after receipt (the first month and two more), or sooner when
+    the organisation promises a shorter period: "erased within two calendar months" holds
+    for a complex request too."""
+    legal = add_calendar(received, months=3)
+    if promised is None:
+        return legal
+    return min(legal, _promised_day(received, promised))
 
 
-def may_extend(received: date, today: date) -> bool:
-    """Whether the period can still be extended: the notice goes out within the first month."""
-    return today <= first_deadline(received)
+def may_extend(received: date, today: date, promised: Duration | None = None) -> bool:
+    """Whether the period can still be extended: the notice goes out within the first month,
+    and the organisation's own promise leaves time beyond it."""
+    first = first_deadline(received, promised)
+    return today <= first and extended_deadline(received, promised) > first
 
 
 def days_left(due: date, today: date) -> int:

@@ -232,13 +232,23 @@ def extend_request(
     if request.extended_due is not None:
         raise Conflict("request {request} was extended already", request=request_id)
     received = request.received_at.date()
-    if not may_extend(received, at.date()):
+    promised = _promised(session)
+    first = first_deadline(received, promised)
+    if extended_deadline(received, promised) <= first:
+        raise Conflict(
+            "the register promises an answer within {period}: request {request} cannot be "
+            "extended beyond {due}",
+            period=str(promised),
+            request=request_id,
+            due=first.isoformat(),
+        )
+    if not may_extend(received, at.date(), promised):
         raise Conflict(
             "the first month of request {request} ended on {due}: it can no longer be extended",
             request=request_id,
-            due=first_deadline(received).isoformat(),
+            due=first.isoformat(),
         )
-    request.extended_due = extended_deadline(received)
+    request.extended_due = extended_deadline(received, promised)
     request.extension_reason = reason.strip()
     request.extended_at = at
     session.flush()
