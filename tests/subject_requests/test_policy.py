@@ -54,4 +54,3 @@ def test_an_extension_keeps_a_promise_shorter_than_three_months() -> None:
     # A promise of two weeks leaves nothing to extend into.
     assert not may_extend(received, date(2026, 2, 1), Duration.parse("P14D"))
     assert extended_deadline(received) == date(2026, 4, 30)
-
