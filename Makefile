@@ -49,7 +49,8 @@ bench: $(STAMP)  ## run the benchmarks and print their figures
 	$(BIN)/python bench/register_bench.py
 	$(BIN)/python bench/vault_bench.py --subjects 20000 --lookups 2000 --shows 2000
 	$(BIN)/python bench/import_bench.py --subjects 20000 --folder .bench-cache/import
-	$(BIN)/python bench/retention_bench.py --subjects 20000 --folder .bench-cache/retention
+	$(BIN)/python bench/retention_bench.py --records 20000 --folder .bench-cache/retention --keep
+	$(BIN)/python bench/request_bench.py --records 20000 --requests 200 --folder .bench-cache/retention --keep
 
 messages: $(STAMP)  ## extract translatable texts and update the nl/fr catalogues
 	$(BIN)/python scripts/messages.py

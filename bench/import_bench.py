@@ -67,8 +67,8 @@ def write_file(path: Path, subjects: int) -> None:
             writer.writerow(candidate(number))
 
 
-def make_vault(folder: Path, database_url: str | None) -> str:
-    """A vault in ``folder``: settings, key file, migrated database, register, users."""
+def make_vault(folder: Path, database_url: str | None, register: Path = REGISTER) -> str:
+    """A vault in ``folder``: settings, key file, migrated database, ``register``, users."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -89,9 +89,9 @@ def make_vault(folder: Path, database_url: str | None) -> str:
     engine = make_engine(target)
     upgrade(engine)
     with transaction(engine) as session:
-        loaded = load_register(REGISTER)
+        loaded = load_register(register)
         save_version(
-            session, loaded.register, author="bench", origin=REGISTER.name, changes=[], at=NOW
+            session, loaded.register, author="bench", origin=register.name, changes=[], at=NOW
         )
         add_user(session, ADMIN_ACTOR.name, [ADMIN], actor=ADMIN_ACTOR, at=NOW)
         add_user(session, IMPORTER, [DPO], actor=ADMIN_ACTOR, at=NOW)
@@ -104,13 +104,15 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_import(folder: Path, path: Path, extra: list[str]) -> tuple[float, float, str]:
-    """Run ``kluis import`` as a user would: its wall time, the CPU time it used (its worker
-    processes included) and its report line."""
+def run_import(
+    folder: Path, path: Path, extra: list[str], activity: str = "candidates"
+) -> tuple[float, float, str]:
+    """Run ``kluis import`` into ``activity`` as a user would: its wall time, the CPU time it
+    used (its worker processes included) and its report line."""
     env = {**os.environ, "KLUIS_HOME": str(folder), "KLUIS_USER": IMPORTER, "KLUIS_LANG": "en"}
     env.pop("KLUIS_DATABASE_URL", None)
     env.pop("KLUIS_KEY_FILE", None)
-    command = [str(KLUIS), "import", str(path), "--activity", "candidates", *extra]
+    command = [str(KLUIS), "import", str(path), "--activity", activity, *extra]
     cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

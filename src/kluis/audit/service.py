@@ -113,6 +113,32 @@ _MOVE_HEAD = (
 )
 
 
+_RAW_DETAIL: Final = frozenset({"detail"})
+
+
+class _StoredDetails:
+    """The stored form of the details of one append: converted once per detail object, so
+    that a batch of thousands of entries sharing a few details (a retention run's) does not
+    encode the same JSON thousands of times."""
+
+    def __init__(self, session: Session) -> None:
+        dialect = session.get_bind().dialect
+        self._convert = _ENTRY.c.detail.type.dialect_impl(dialect).bind_processor(dialect)
+        self._done: dict[int, tuple[Mapping[str, object], object]] = {}
+
+    def __call__(self, detail: Mapping[str, object] | None) -> object:
+        if not detail:
+            return None
+        found = self._done.get(id(detail))
+        if found is None or found[0] is not detail:
+            value = dict(detail)
+            found = self._done[id(detail)] = (
+                detail,
+                self._convert(value) if self._convert is not None else value,
+            )
+        return found[1]
+
+
 def _lock_head(session: Session) -> tuple[int, str]:
     """The head's sequence number and hash, locked until the transaction ends."""
     head = session.execute(_READ_HEAD).first()
@@ -130,6 +156,7 @@ def record_events(session: Session, actor: Actor, events: Sequence[Event], *, at
     at = at.astimezone(UTC)
     seq, previous = _lock_head(session)
     canonical = _Canonical(at, actor.name)
+    stored = _StoredDetails(session)
     rows: list[tuple[object, ...]] = []
     for event in events:
         seq += 1
@@ -144,14 +171,14 @@ def record_events(session: Session, actor: Actor, events: Sequence[Event], *, at
                 event.record_id,
                 event.activity,
                 event.reason,
-                dict(event.detail) if event.detail else None,
+                stored(event.detail),
                 previous,
                 digest,
             )
         )
         previous = digest
     if rows:
-        insert_tuples(session, _ENTRY, _COLUMNS, rows)
+        insert_tuples(session, _ENTRY, _COLUMNS, rows, raw=_RAW_DETAIL)
         session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
         held = session.identity_map.get(_HEAD_KEY)
         if held is not None:  # a head loaded earlier in this session must not read stale

@@ -31,8 +31,9 @@ from kluis.retention.policy import Rule, due_cutoffs, require_privacy_staff, rul
 from kluis.retention.service import held_records
 from kluis.vault import Keyring, event_counts, expire_records, records_due, shred_orphans
 
-#: Records erased or anonymised per transaction, unless the caller says otherwise.
-BATCH = 500
+#: Records erased or anonymised per transaction, unless the caller says otherwise: large
+#: enough that a batch's fixed costs (its queries, two commits) stay small per record.
+BATCH = 5000
 
 RUNNING = "running"
 DONE = "done"
@@ -42,10 +43,12 @@ DONE = "done"
 class Work:
     """What a run has to do for one activity: its rule, and per number of renewals the
     latest event day whose records are due (every record with its event on or before it
-    is)."""
+    is), and how many records that makes (legal holds and restrictions not counted out: a
+    progress total, not the plan)."""
 
     rule: Rule
     cutoffs: dict[int, date]
+    due: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,12 @@ def plan_work(session: Session, day: date) -> list[Work]:
         events = event_counts(session, activity.id, rule.column)
         cutoffs = due_cutoffs(rule, events, day, fiscal_year)
         if cutoffs:
-            work.append(Work(rule, cutoffs))
+            due = sum(
+                count
+                for (event, renewals), count in events.items()
+                if event is not None and renewals in cutoffs and event <= cutoffs[renewals]
+            )
+            work.append(Work(rule, cutoffs, due))
     return work
 
 

@@ -12,12 +12,14 @@ import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import cast
 
 from sqlalchemy import (
     ColumnElement,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     not_,
@@ -31,14 +33,45 @@ from kluis.audit import Event, record_events
 from kluis.core.actor import Actor
 from kluis.core.errors import InvalidInput, NotAllowed
 from kluis.register.versions import require_version
+from kluis.storage.bulk import insert_tuples
 from kluis.vault.errors import AccessDenied, SubjectNotFound
 from kluis.vault.keyring import Keyring
 from kluis.vault.models import AnonymousRecord, Identifier, Record, Subject
 from kluis.vault.policy import EVENTS, all_policies
 from kluis.vault.writes import RESTRICTED
 
-_CHUNK = 500
+#: Ids per statement of a batch (an ``IN`` list): within the bound parameters SQLite and
+#: PostgreSQL take, few enough round trips for a retention run's batches of thousands.
+_CHUNK = 5000
 _RECORD = cast(Table, Record.__table__)
+_IDENTIFIER = cast(Table, Identifier.__table__)
+_SUBJECT = cast(Table, Subject.__table__)
+_ANONYMOUS = cast(Table, AnonymousRecord.__table__)
+# Core statements with an expanding list of ids, compiled once: built with a literal list,
+# each of a batch's statements would cost more to compile than to run.
+_IDS = "ids"
+_DELETE_IDENTIFIERS = delete(_IDENTIFIER).where(
+    _IDENTIFIER.c.record_id.in_(bindparam(_IDS, expanding=True))
+)
+_DELETE_RECORDS = delete(_RECORD).where(_RECORD.c.id.in_(bindparam(_IDS, expanding=True)))
+_DELETE_SUBJECTS = delete(_SUBJECT).where(_SUBJECT.c.id.in_(bindparam(_IDS, expanding=True)))
+_RECORDS_OF = select(_RECORD.c.id, _RECORD.c.subject_id).where(
+    _RECORD.c.subject_id.in_(bindparam(_IDS, expanding=True))
+)
+_SUBJECTS_LEFT = (
+    select(_RECORD.c.subject_id)
+    .where(_RECORD.c.subject_id.in_(bindparam(_IDS, expanding=True)))
+    .distinct()
+)
+_EVENT_COLUMNS = tuple(EVENTS.items())
+_TO_ANONYMISE = select(
+    _RECORD.c.activity, _RECORD.c.source, _RECORD.c.data, *(_RECORD.c[c] for _, c in _EVENT_COLUMNS)
+).where(_RECORD.c.id.in_(bindparam(_IDS, expanding=True)))
+_ANONYMOUS_COLUMNS = ("activity", "source", "events", "field_count", "anonymised_on")
+# The two details of an expiry's audit entries, shared by all of a batch's entries: the
+# audit log encodes each once (never changed: the log copies what it stores).
+_ERASED: Mapping[str, object] = MappingProxyType({"subject_erased": True})
+_KEPT: Mapping[str, object] = MappingProxyType({"subject_erased": False})
 
 
 @dataclass(frozen=True)
@@ -205,9 +238,7 @@ def orphans_of(session: Session, records: Sequence[tuple[uuid.UUID, uuid.UUID]])
     subjects = list(dict.fromkeys(subject_id for _, subject_id in records))
     left: set[uuid.UUID] = set()
     for chunk in _chunks(subjects):
-        for record_id, subject_id in session.execute(
-            select(Record.id, Record.subject_id).where(Record.subject_id.in_(chunk))
-        ):
+        for record_id, subject_id in session.execute(_RECORDS_OF, {_IDS: chunk}):
             if record_id not in ids:
                 left.add(subject_id)
     return [subject_id for subject_id in subjects if subject_id not in left]
@@ -259,20 +290,16 @@ def drop_records(
     """Delete ``records`` (record id, subject id) with their blind indexes; shred and delete
     every subject left without a record. The subjects shredded."""
     for chunk in _chunks([record_id for record_id, _ in records]):
-        session.execute(delete(Identifier).where(Identifier.record_id.in_(chunk)))
-        session.execute(delete(Record).where(Record.id.in_(chunk)))
+        session.execute(_DELETE_IDENTIFIERS, {_IDS: chunk})
+        session.execute(_DELETE_RECORDS, {_IDS: chunk})
     subjects = list(dict.fromkeys(subject_id for _, subject_id in records))
     left: set[uuid.UUID] = set()
     for chunk in _chunks(subjects):
-        left.update(
-            session.execute(
-                select(Record.subject_id).where(Record.subject_id.in_(chunk)).distinct()
-            ).scalars()
-        )
+        left.update(session.execute(_SUBJECTS_LEFT, {_IDS: chunk}).scalars())
     orphans = [subject_id for subject_id in subjects if subject_id not in left]
     keyring.destroy(session, orphans)
     for chunk in _chunks(orphans):
-        session.execute(delete(Subject).where(Subject.id.in_(chunk)))
+        session.execute(_DELETE_SUBJECTS, {_IDS: chunk})
     return set(orphans)
 
 
@@ -480,6 +507,22 @@ def renew_record(
     return record.renewals
 
 
+def _anonymise_all(session: Session, ids: Sequence[uuid.UUID], at: datetime) -> None:
+    """Keep the non-identifying facts of the records ``ids`` (see :func:`_anonymous`), in one
+    insert: the record's own row is not loaded as an object."""
+    kept: list[tuple[object, ...]] = []
+    day = at.date()
+    for chunk in _chunks(ids):
+        for activity, source, data, *events in session.execute(_TO_ANONYMISE, {_IDS: chunk}):
+            months = {
+                name: event.strftime("%Y-%m")
+                for (name, _), event in zip(_EVENT_COLUMNS, events, strict=True)
+                if event is not None
+            }
+            kept.append((activity, source, months, len(data), day))
+    insert_tuples(session, _ANONYMOUS, _ANONYMOUS_COLUMNS, kept)
+
+
 def expire_records(
     session: Session,
     keyring: Keyring,
@@ -497,13 +540,8 @@ def expire_records(
     transaction; subjects left without a record are shredded. How many subjects were."""
     if not records:
         return 0
-    ids = [record_id for record_id, _ in records]
     if anonymise:
-        kept = []
-        for chunk in _chunks(ids):
-            for record in session.execute(select(Record).where(Record.id.in_(chunk))).scalars():
-                kept.append(_anonymous(record, at))
-        session.add_all(kept)
+        _anonymise_all(session, [record_id for record_id, _ in records], at)
     shredded = drop_records(session, keyring, records)
     action = action or ("retention_anonymise" if anonymise else "retention_erase")
     record_events(
@@ -516,7 +554,7 @@ def expire_records(
                 record_id=record_id,
                 activity=activity,
                 reason=reason,
-                detail={"subject_erased": subject_id in shredded},
+                detail=_ERASED if subject_id in shredded else _KEPT,
             )
             for record_id, subject_id in records
         ],

@@ -23,6 +23,9 @@ _CHUNK = 500
 _KEY = cast(Table, SubjectKey.__table__)
 _KEYS = select(_KEY.c.subject_id, _KEY.c.kek_id, _KEY.c.wrapped)
 _KEY_OF = _KEYS.where(_KEY.c.subject_id == bindparam("subject_id"))
+#: Keys destroyed per statement: a retention run's batch of thousands in one or two.
+_DESTROY_CHUNK = 5000
+_DESTROY = delete(_KEY).where(_KEY.c.subject_id.in_(bindparam("ids", expanding=True)))
 
 
 class Keyring:
@@ -77,9 +80,7 @@ class Keyring:
         for subject_id in ids:
             self._ciphers.pop(subject_id, None)
         deleted = 0
-        for start in range(0, len(ids), _CHUNK):
-            result = session.execute(
-                delete(SubjectKey).where(SubjectKey.subject_id.in_(ids[start : start + _CHUNK]))
-            )
+        for start in range(0, len(ids), _DESTROY_CHUNK):
+            result = session.execute(_DESTROY, {"ids": ids[start : start + _DESTROY_CHUNK]})
             deleted += result.rowcount  # type: ignore[attr-defined]
         return deleted
