@@ -22,8 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
-import yaml
-
+from kluis.register.builtin import builtin_yaml
 from kluis.register.schema import LegalBasis, RetentionEvent
 from kluis.register.types import Duration, Text
 
@@ -311,7 +310,7 @@ def statutory_rule(rule_id: str) -> StatutoryRule:
 
 @cache
 def _law() -> _Law:
-    raw = yaml.safe_load(
+    raw = builtin_yaml(
         resources.files("kluis.register").joinpath("data", "law.yaml").read_text("utf-8")
     )
     data = _map(raw, "law.yaml")

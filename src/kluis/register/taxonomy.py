@@ -15,9 +15,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from fideslang.default_taxonomy import DEFAULT_TAXONOMY
 
+from kluis.register.builtin import builtin_yaml
 from kluis.register.types import Text
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def _terms(
 @cache
 def builtin_taxonomy() -> Taxonomy:
     """The taxonomy Kluis ships: fideslang's ids with Kluis's labels, plus extensions."""
-    data = yaml.safe_load(
+    data = builtin_yaml(
         resources.files("kluis.register")
         .joinpath("data")
         .joinpath("taxonomy.yaml")

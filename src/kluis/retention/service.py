@@ -119,13 +119,14 @@ def _activity_plan(
     fiscal_year: str,
     scope: HeldScope,
 ) -> ActivityPlan:
-    total = record_count(session, activity)
     if rule is None:
-        return ActivityPlan(activity, None, total)
+        return ActivityPlan(activity, None, record_count(session, activity))
     due = open_ = review_only = review_due = 0
     schedule: Counter[date] = Counter()
     days: list[date] = []
     counts = event_counts(session, activity, rule.column) if rule.column is not None else {}
+    # The groups hold every record of the activity: no count of its own.
+    total = sum(counts.values()) if rule.column is not None else record_count(session, activity)
     for (event, renewals), count in counts.items():
         if event is None:
             open_ += count

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -55,6 +56,14 @@ class Record(Base):
         # An activity's records in the order of their ids: a retention run walks them batch
         # after batch from a cursor, with no sort.
         Index("ix_record_activity_id", "activity", "id"),
+        # The few restricted records (Art. 18), which a retention plan counts as kept: found
+        # without reading the others.
+        Index(
+            "ix_record_restricted",
+            "activity",
+            sqlite_where=text("status = 'restricted'"),
+            postgresql_where=text("status = 'restricted'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

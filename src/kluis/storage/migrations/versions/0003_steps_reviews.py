@@ -1,6 +1,7 @@
 """The steps of carrying out data subject requests, each done once or failed and retried;
 on records, the day they were last reviewed, and no index on ``subject_id`` of their own
-(the unique ``(subject_id, activity)`` index serves every lookup by subject).
+(the unique ``(subject_id, activity)`` index serves every lookup by subject), and a partial
+index of the restricted ones.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,6 +23,13 @@ def upgrade() -> None:
     with op.batch_alter_table("record") as table:
         table.add_column(sa.Column("reviewed", sa.Date(), nullable=True))
     op.drop_index(op.f("ix_record_subject_id"), table_name="record")
+    op.create_index(
+        op.f("ix_record_restricted"),
+        "record",
+        ["activity"],
+        sqlite_where=sa.text("status = 'restricted'"),
+        postgresql_where=sa.text("status = 'restricted'"),
+    )
     op.create_table(
         "request_step",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -49,6 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_request_step_request_id"), table_name="request_step")
     op.drop_table("request_step")
+    op.drop_index(op.f("ix_record_restricted"), table_name="record")
     op.create_index(op.f("ix_record_subject_id"), "record", ["subject_id"], unique=False)
     with op.batch_alter_table("record") as table:
         table.drop_column("reviewed")
