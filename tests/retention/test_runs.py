@@ -3,10 +3,11 @@ legal holds keep what they cover; a stopped run resumes; a second run finds noth
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import verify
@@ -171,3 +172,31 @@ def test_only_the_dpo_or_an_administrator_runs_or_holds(
         start_run(session, RECRUITER, day=AT, at=clock.now())
     with pytest.raises(NotAllowed):
         set_hold(session, RECRUITER, activity="payroll", reason="x", at=clock.now())
+
+
+def test_a_finished_activity_is_not_asked_again(
+    session: Session, vault: Vault, keys: LocalKeyProvider, clock: FixedClock
+) -> None:
+    asked: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("SELECT record.id, record.subject_id") and "ORDER BY" in statement:
+            asked.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run, _ = start_run(session, DPO_ACTOR, day=AT, at=clock.now())
+        work = plan_work(session, run.day)
+        cursor: dict[str, uuid.UUID] = {}
+        done = 0
+        while count_done := run_batch(
+            session, Keyring(keys), DPO_ACTOR, run.id, work, size=1, cursor=cursor, at=clock.now()
+        ):
+            done += count_done
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # Three activities with one due record each, in batches of one: each activity is asked
+    # for its batch and once more to find it finished, never again in later batches.
+    assert done == 3
+    assert len(asked) == 2 * len(work)

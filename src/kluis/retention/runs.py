@@ -139,6 +139,10 @@ def _run(session: Session, run_id: int) -> RetentionRun:
 #: Where a run stands in each activity: the id of the last record it handled. Kept by the
 #: interface between batches; empty after a restart, which then walks from the start.
 Cursor = dict[str, uuid.UUID]
+#: The cursor of an activity with nothing left to do in this run: later batches do not ask
+#: the database again (on PostgreSQL each such question read the activity's remaining
+#: records, and a run asked it of every finished activity at every batch).
+_EXHAUSTED = uuid.UUID(int=(1 << 128) - 1)
 
 
 def _next_batch(
@@ -149,6 +153,8 @@ def _next_batch(
     for item in work:
         rule = item.rule
         if rule.activity in scope.activities or rule.column is None:
+            continue
+        if cursor.get(rule.activity) == _EXHAUSTED:
             continue
         records = records_due(
             session,
@@ -162,6 +168,7 @@ def _next_batch(
         )
         if records:
             return rule, records
+        cursor[rule.activity] = _EXHAUSTED
     return None
 
 
@@ -204,7 +211,8 @@ def run_batch(
         return 0
     rule, records = batch
     if cursor is not None:
-        cursor[rule.activity] = records[-1][0]
+        # A batch that is not full was the activity's last: the next ones skip it.
+        cursor[rule.activity] = records[-1][0] if len(records) == size else _EXHAUSTED
     shredded = expire_records(
         session,
         keyring,
