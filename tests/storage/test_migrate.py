@@ -101,3 +101,16 @@ def test_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> None:
 
 def test_the_test_databases_are_at_the_newest_revision(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
+
+
+def test_a_vault_at_an_earlier_revision_gets_what_came_after(empty_engine: Engine) -> None:
+    # A vault made by an earlier Kluis is upgraded in place: 0002 as it was released.
+    upgrade(empty_engine, "0002")
+    assert "consent_event" not in _tables(empty_engine)
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == head_revision()
+    assert _tables(empty_engine) >= DATA_TABLES
+    columns = {column["name"] for column in inspect(empty_engine).get_columns("record")}
+    assert {"renewals", "consent_given", "consent_withdrawn", "reviewed"} <= columns
+    indexes = {index["name"] for index in inspect(empty_engine).get_indexes("record")}
+    assert "ix_record_activity_id" in indexes and "ix_record_subject_id" not in indexes
