@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from kluis.audit import export, verify
-from kluis.cli.console import domain_errors, fail, language, out, t
-from kluis.cli.context import open_context
+from kluis.cli.console import fail, language, out, t
+from kluis.cli.context import command_unit
 from kluis.cli.options import LangOpt
 from kluis.core.errors import NotAllowed
 from kluis.i18n import N_
@@ -43,8 +43,7 @@ class ExportFormat(StrEnum):
 def verify_command(lang: LangOpt = None) -> None:
     """Recompute the audit log's hash chain; exit 1 naming the first entry altered or removed."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (_context, session, actor):
         if not (actor.is_admin or actor.is_dpo):
             raise NotAllowed("only an administrator or the DPO may verify the audit log")
         result = verify(session)
@@ -80,8 +79,7 @@ def export_command(
 ) -> None:
     """Export the audit log, oldest entry first, as JSON Lines or CSV."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (_context, session, actor):
         if not (actor.is_admin or actor.is_dpo):
             raise NotAllowed("only an administrator or the DPO may export the audit log")
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout

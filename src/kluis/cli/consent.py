@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, language, out, say, t
-from kluis.cli.context import open_context
+from kluis.cli.context import command_unit, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day, parse_moment
 from kluis.cli.subjects import subject_id_of
 from kluis.consent import (
@@ -78,8 +78,7 @@ def _record(
     messages = language(lang)
     subject_id = subject_id_of(subject, messages)
     given_at, shown = parse_moment(when, messages), parse_day(version, messages)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         organisation = require_version(session).register.organisation
         now = record_consent(
             session,
@@ -145,8 +144,7 @@ def show(
     """Show where a person's consent stands, and its full history."""
     messages = language(lang)
     subject_id = subject_id_of(subject, messages)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         today = context.clock.now().date()
         standings = consent_standing(session, actor, subject_id, on=today)
         history = consent_history(session, actor, subject_id)

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from kluis.cli.console import domain_errors
 from kluis.config import Settings, load_settings
 from kluis.core.actor import Actor
 from kluis.core.clock import Clock, SystemClock
@@ -84,3 +85,13 @@ def open_context() -> Context:
     """The context of the working folder (or ``KLUIS_HOME``); use it in a ``with`` block so
     that its connections are closed."""
     return Context(load_settings())
+
+
+@contextmanager
+def command_unit(messages: str) -> Iterator[tuple[Context, Session, Actor]]:
+    """A command's whole work in one transaction: the context of the working folder, the
+    session and the acting user, with domain errors turned into a message in ``messages``
+    and an exit status."""
+    context = open_context()
+    with context, domain_errors(messages), context.unit() as (session, actor):
+        yield context, session, actor

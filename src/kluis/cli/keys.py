@@ -11,7 +11,7 @@ from rich.table import Table
 
 from kluis.cli.console import domain_errors, err, language, out, say, t
 from kluis.cli.console import progress as console_progress
-from kluis.cli.context import open_context
+from kluis.cli.context import command_unit, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.i18n import N_
@@ -132,8 +132,7 @@ def status(
 ) -> None:
     """Show each key-encryption key: created, retired, and how many data keys it wraps."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         require_admin(actor)
         material = read_key_file(context.settings.key_file)
         statuses = kek_status(session, material)

@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
-from kluis.cli.context import Context, open_context
+from kluis.cli.context import Context, command_unit, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day, parse_moment
 from kluis.core.actor import Actor
 from kluis.core.errors import KluisError
@@ -145,8 +145,7 @@ def new(
         ValueKind.phone: phone,
         ValueKind.national_number: national_number,
     }
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         organisation = require_version(session).register.organisation
         view = file_request(
             session,
@@ -178,8 +177,7 @@ def list_command(
 ) -> None:
     """List the open requests, the nearest deadline first, with the days left."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         found = list_requests(session, actor, today=context.clock.now().date(), closed=closed)
     if fmt is OutputFormat.json:
         out().print_json(json.dumps([_json(view) for view in found]))
@@ -212,8 +210,7 @@ def list_command(
 def show(request: IdArg, fmt: FormatOpt = OutputFormat.text, lang: LangOpt = None) -> None:
     """Show a request."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         view = get_request(session, actor, request, today=context.clock.now().date())
         steps = steps_of(session, request)
     document = {
@@ -246,8 +243,7 @@ def extend(
 ) -> None:
     """Extend a request's deadline by two months, within its first month, with reasons."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         view = extend_request(session, actor, request, reason=reason, at=context.clock.now())
     _say_request(view, messages)
 
@@ -264,8 +260,7 @@ def identity(
 ) -> None:
     """Record an identity check, where there was reasonable doubt (never a document's copy)."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         view = record_identity(
             session, actor, request, method=method, outcome=outcome, at=context.clock.now()
         )
@@ -282,8 +277,7 @@ def close(
 ) -> None:
     """Close a request as answered or refused."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         view = close_request(
             session, actor, request, outcome=outcome, note=note, at=context.clock.now()
         )
@@ -619,8 +613,7 @@ def lift_command(
     messages = language(lang)
     day = parse_day(informed_on, messages)
     assert day is not None
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         count = lift(session, actor, request, informed_on=day, at=context.clock.now())
     say(
         out(),
@@ -646,8 +639,7 @@ def rectify_command(
         if not sep or not name.strip():
             fail(messages, N_("--set takes FIELD=VALUE, as in --set email=an@example.be"), 2)
         corrected[name.strip()] = value
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         done = rectify(
             session,
             context.keyring(),
@@ -684,8 +676,7 @@ def letter(
 ) -> None:
     """Write the letter of a request: its extension, its refusal, or what was done."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         view = get_request(session, actor, request, today=context.clock.now().date())
         stored = require_version(session)
     if view.status == "open" and not view.extended:

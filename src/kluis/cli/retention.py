@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kluis.cli import reviews
 from kluis.cli.console import domain_errors, err, fail, language, out, say, t
 from kluis.cli.console import progress as console_progress
-from kluis.cli.context import open_context
+from kluis.cli.context import command_unit, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day
 from kluis.documents import describe_retention
 from kluis.i18n import N_
@@ -161,8 +161,7 @@ def plan(
 ) -> None:
     """Show what retention erases or anonymises, when, per activity, and what it keeps."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         day = parse_day(at, messages) or context.clock.now().date()
         result = retention_plan(session, actor, at=day)
     if fmt is OutputFormat.json:
@@ -314,8 +313,7 @@ def runs(
 ) -> None:
     """List the latest retention runs: when, as on which day, what they erased."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (_context, session, actor):
         found = list_runs(session, actor)
     if fmt is OutputFormat.json:
         out().print_json(json.dumps([_run_json(item) for item in found]))
@@ -372,8 +370,7 @@ def hold_set(
 ) -> None:
     """Put a subject, a record or an activity under a legal hold: retention keeps it."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         last_day = parse_day(until, messages)
         hold = set_hold(
             session,
@@ -395,8 +392,7 @@ def hold_lift(
 ) -> None:
     """Lift a legal hold: retention applies again to what it covered."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         lift_hold(session, actor, hold, reason=reason, at=context.clock.now())
     say(out(), t(messages, N_("Legal hold {hold} lifted."), hold=hold))
 
@@ -410,8 +406,7 @@ def hold_list(
 ) -> None:
     """List the legal holds."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         today = context.clock.now().date()
         found = list_holds(session, actor, active_on=today if active else None)
     if fmt is OutputFormat.json:
@@ -464,8 +459,7 @@ def renewals(
 ) -> None:
     """List the records whose period ends soon and can be renewed: the people to ask."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         day = parse_day(at, messages) or context.clock.now().date()
         found = renewals_due(session, actor, at=day, within=within)
     if fmt is OutputFormat.json:

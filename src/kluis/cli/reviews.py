@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, fail, language, out, say, t
-from kluis.cli.context import open_context
+from kluis.cli.context import command_unit, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat, parse_day
 from kluis.i18n import N_
 from kluis.retention import Decision, review_records, reviews_due, shred_before_review
@@ -33,8 +33,7 @@ def reviews(
     """List the records due for review: collected, or last reviewed, longer ago than their
     activity's ``review``."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         day = parse_day(at, messages) or context.clock.now().date()
         found = reviews_due(session, actor, at=day, activity=activity, limit=limit)
     if fmt is OutputFormat.json:

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kluis.cli.console import domain_errors, fail, language, out, t
-from kluis.cli.context import open_context
+from kluis.cli.context import command_unit, open_context
 from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.i18n import N_
 from kluis.storage import checkpoint
@@ -66,8 +66,7 @@ def find(
     if len(given) != 1:
         fail(messages, N_("give exactly one of --email, --phone or --national-number"), 2)
     kind, value = given[0]
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         matches = find_subjects(
             session, context.keyring(), actor, kind=kind, value=value, at=context.clock.now()
         )

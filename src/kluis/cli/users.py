@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kluis.cli.console import domain_errors, fail, language, out, say, t
-from kluis.cli.context import open_context
+from kluis.cli.context import command_unit, open_context
 from kluis.cli.options import LangOpt
 from kluis.config import load_settings, render_config
 from kluis.core.actor import ADMIN, DPO, Actor
@@ -113,8 +113,7 @@ def add(
 ) -> None:
     """Add a user with roles (administrators only)."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         add_user(session, name, role, actor=actor, at=context.clock.now())
     say(
         out(),
@@ -134,8 +133,7 @@ def roles(
 ) -> None:
     """Replace a user's roles (administrators only)."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         set_roles(session, name, role, actor=actor, at=context.clock.now())
     say(
         out(),
@@ -148,8 +146,7 @@ def deactivate(
 ) -> None:
     """Stop a user from acting (administrators only); the audit log keeps their entries."""
     messages = language(lang)
-    context = open_context()
-    with context, domain_errors(messages), context.unit() as (session, actor):
+    with command_unit(messages) as (context, session, actor):
         deactivate_user(session, name, actor=actor, at=context.clock.now())
     say(out(), t(messages, N_("User '{name}' deactivated"), name=name))
 
