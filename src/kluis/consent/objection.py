@@ -18,15 +18,13 @@ from sqlalchemy.orm import Session
 from kluis.consent.policy import GIVEN, Channel, activities_of
 from kluis.consent.service import events_of, record_consent
 from kluis.core.actor import Actor
-from kluis.core.errors import InvalidInput
 from kluis.register.versions import require_version
 from kluis.vault import (
-    REASONS,
     Keyring,
-    expire_records,
+    check_suppression,
+    expire_by_activity,
     marketing_activities,
     marketing_records,
-    may_suppress,
     shred_orphans,
     suppress_subject,
 )
@@ -41,21 +39,13 @@ class Objection:
     erased: int
 
 
-def _check(session: Session, actor: Actor, reason: str) -> None:
-    if reason not in REASONS:
-        raise InvalidInput(
-            "a suppression is an objection or an unsubscribe, not '{reason}'", reason=reason
-        )
-    may_suppress(session, actor)
-
-
 def shred_before_objection(
     session: Session, keyring: Keyring, actor: Actor, subject_id: uuid.UUID, *, reason: str
 ) -> int:
     """The first step of :func:`object_to_marketing`, committed on its own: destroy the data
     key of a person whose only records are in direct-marketing activities (see
     :func:`kluis.vault.shred_subject`). How many keys."""
-    _check(session, actor, reason)
+    check_suppression(session, actor, reason)
     records = marketing_records(session, subject_id)
     return shred_orphans(session, keyring, [(record, owner) for record, owner, _ in records])
 
@@ -72,7 +62,7 @@ def object_to_marketing(
     at: datetime,
 ) -> Objection:
     """Stop direct marketing to the subject at once: suppress, withdraw, erase."""
-    _check(session, actor, reason)
+    check_suppression(session, actor, reason)
     suppressed = suppress_subject(session, actor, subject_id, reason=reason, at=at)
     register = require_version(session).register
     marketing = set(marketing_activities(session))
@@ -95,21 +85,10 @@ def object_to_marketing(
             )
             withdrawn.append(purpose.id)
     records = marketing_records(session, subject_id)
-    by_activity: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
-    for record_id, owner, activity in records:
-        by_activity.setdefault(activity, []).append((record_id, owner))
-    for activity, pairs in sorted(by_activity.items()):
-        expire_records(
-            session,
-            keyring,
-            actor,
-            pairs,
-            activity=activity,
-            anonymise=False,
-            reason=f"{reason} to direct marketing",
-            action="record_erase",
-            at=at,
-        )
+    expire_by_activity(
+        session, keyring, actor, records, anonymise=False,
+        reason=f"{reason} to direct marketing", action="record_erase", at=at,
+    )  # fmt: skip
     return Objection(suppressed, withdrawn, len(records))
 
 

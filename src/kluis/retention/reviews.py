@@ -26,7 +26,7 @@ from kluis.register.versions import require_version
 from kluis.retention.policy import Rule, add_period, require_privacy_staff, rule_of
 from kluis.vault import (
     Keyring,
-    expire_records,
+    expire_by_activity,
     mark_reviewed,
     records_for_review,
     review_counts,
@@ -197,23 +197,17 @@ def review_records(
         )
         done.kept.extend(targets)
         return done
-    by_activity: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
-    for record_id, (subject_id, activity) in targets.items():
-        by_activity.setdefault(activity, []).append((record_id, subject_id))
-    for activity, records in sorted(by_activity.items()):
-        anonymise = rules[activity].then is RetentionAction.anonymize
-        expire_records(
-            session,
-            keyring,
-            actor,
-            records,
-            activity=activity,
-            anonymise=anonymise,
-            reason=reason.strip(),
-            action="review_anonymise" if anonymise else "review_erase",
-            at=at,
-        )
-        (done.anonymised if anonymise else done.erased).extend(r for r, _ in records)
+    for anonymise, action in ((False, "review_erase"), (True, "review_anonymise")):
+        chosen = [
+            (record_id, subject_id, activity)
+            for record_id, (subject_id, activity) in targets.items()
+            if (rules[activity].then is RetentionAction.anonymize) is anonymise
+        ]
+        expire_by_activity(
+            session, keyring, actor, chosen, anonymise=anonymise,
+            reason=reason.strip(), action=action, at=at,
+        )  # fmt: skip
+        (done.anonymised if anonymise else done.erased).extend(r for r, _, _ in chosen)
     return done
 
 

@@ -25,7 +25,7 @@ from kluis.subject_requests.policy import Kind
 from kluis.subject_requests.service import request_for
 from kluis.vault import (
     Keyring,
-    expire_records,
+    expire_by_activity,
     shred_orphans,
     subject_record_dates,
 )
@@ -116,21 +116,12 @@ def carry_out_erasure(
     plan = erasure_plan(session, actor, request_id, at=at)
     if plan.subject_id is None or not plan.erased:
         return plan
-    by_activity: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
-    for record_id, activity in plan.erased:
-        by_activity.setdefault(activity, []).append((record_id, plan.subject_id))
-    for activity, records in sorted(by_activity.items()):
-        expire_records(
-            session,
-            keyring,
-            actor,
-            records,
-            activity=activity,
-            anonymise=False,
-            reason=f"erasure request {request_id}",
-            action="record_erase",
-            at=at,
-        )
+    owner = plan.subject_id
+    erased = [(record_id, owner, activity) for record_id, activity in plan.erased]
+    expire_by_activity(
+        session, keyring, actor, erased, anonymise=False,
+        reason=f"erasure request {request_id}", action="record_erase", at=at,
+    )  # fmt: skip
     return plan
 
 

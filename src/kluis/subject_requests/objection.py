@@ -27,7 +27,7 @@ from kluis.subject_requests.policy import Kind
 from kluis.subject_requests.service import request_for
 from kluis.vault import (
     Keyring,
-    expire_records,
+    expire_by_activity,
     marketing_records,
     shred_orphans,
     subject_record_dates,
@@ -110,14 +110,11 @@ def carry_out_objection(
         language=request.language, at=at,
     )  # fmt: skip
     stop, continued = _stopping(session, subject_id, grounds)
-    by_activity: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
-    for record_id, activity in stop:
-        by_activity.setdefault(activity, []).append((record_id, subject_id))
-    for activity, records in sorted(by_activity.items()):
-        expire_records(
-            session, keyring, actor, records, activity=activity, anonymise=False,
-            reason=f"objection request {request_id}", action="record_erase", at=at,
-        )  # fmt: skip
+    stopped = [(record_id, subject_id, activity) for record_id, activity in stop]
+    expire_by_activity(
+        session, keyring, actor, stopped, anonymise=False,
+        reason=f"objection request {request_id}", action="record_erase", at=at,
+    )  # fmt: skip
     for activity, text in sorted(continued.items()):
         record_event(
             session,
@@ -132,7 +129,9 @@ def carry_out_objection(
             at=at,
         )
     return ObjectionOutcome(
-        sorted(by_activity), continued, marketing.erased > 0 or bool(marketing.withdrawn)
+        sorted({activity for _, activity in stop}),
+        continued,
+        marketing.erased > 0 or bool(marketing.withdrawn),
     )
 
 

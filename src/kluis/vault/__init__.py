@@ -12,6 +12,7 @@ from kluis.vault.erasure import (
     count_records,
     erase_record,
     erase_subject,
+    expire_by_activity,
     expire_records,
     lift_restriction,
     records_between,
@@ -71,6 +72,7 @@ from kluis.vault.stranding import (
 )
 from kluis.vault.suppression import (
     REASONS,
+    check_suppression,
     marketing_activities,
     marketing_records,
     may_suppress,
@@ -104,10 +106,12 @@ __all__ = [
     "Written",
     "anonymise_record",
     "apply_register",
+    "check_suppression",
     "count_records",
     "erase_record",
     "erase_subject",
     "event_counts",
+    "expire_by_activity",
     "expire_records",
     "find_subjects",
     "forget_keks",

@@ -572,3 +572,36 @@ def expire_records(
         at=at,
     )
     return len(shredded)
+
+
+def expire_by_activity(
+    session: Session,
+    keyring: Keyring,
+    actor: Actor,
+    records: Sequence[tuple[uuid.UUID, uuid.UUID, str]],
+    *,
+    anonymise: bool,
+    reason: str,
+    action: str,
+    at: datetime,
+) -> int:
+    """:func:`expire_records` for records of several activities, given as (record id, subject
+    id, activity): one call per activity, in the order of their ids. How many subjects were
+    shredded."""
+    grouped: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
+    for record_id, subject_id, activity in records:
+        grouped.setdefault(activity, []).append((record_id, subject_id))
+    return sum(
+        expire_records(
+            session,
+            keyring,
+            actor,
+            pairs,
+            activity=activity,
+            anonymise=anonymise,
+            reason=reason,
+            action=action,
+            at=at,
+        )
+        for activity, pairs in sorted(grouped.items())
+    )

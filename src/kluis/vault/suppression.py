@@ -52,6 +52,16 @@ def may_suppress(session: Session, actor: Actor) -> None:
         )
 
 
+def check_suppression(session: Session, actor: Actor, reason: str) -> None:
+    """Refuse a reason that is neither an objection nor an unsubscribe, and an actor who may
+    not suppress (:func:`may_suppress`)."""
+    if reason not in REASONS:
+        raise InvalidInput(
+            "a suppression is an objection or an unsubscribe, not '{reason}'", reason=reason
+        )
+    may_suppress(session, actor)
+
+
 def marketing_records(
     session: Session, subject_id: uuid.UUID
 ) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
@@ -72,11 +82,7 @@ def suppress_subject(
 ) -> int:
     """Put the subject's identifiers on the suppression list; how many were new on it. The
     DPO, or a user with access to a direct-marketing activity, may."""
-    if reason not in REASONS:
-        raise InvalidInput(
-            "a suppression is an objection or an unsubscribe, not '{reason}'", reason=reason
-        )
-    may_suppress(session, actor)
+    check_suppression(session, actor, reason)
     if session.get(Subject, subject_id) is None:
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
     digests = _digests_of(session, subject_id)
@@ -133,6 +139,7 @@ def subject_suppressed(session: Session, subject_id: uuid.UUID) -> bool:
 
 __all__ = [
     "REASONS",
+    "check_suppression",
     "marketing_activities",
     "marketing_records",
     "may_suppress",
