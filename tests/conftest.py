@@ -8,6 +8,7 @@ that use the ``engine`` fixture are marked ``db``; ``make test`` runs them on bo
 from __future__ import annotations
 
 import os
+from typing import Any
 import shutil
 import textwrap
 import uuid
@@ -213,3 +214,74 @@ def write_register(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+# The server ------------------------------------------------------------------------------
+
+#: The password of every test user who signs in to the web interface.
+PASSWORD = "correct horse battery staple"
+SETUP_CODE = "test-setup-code"
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its cheapest parameters, so that tests signing in stay fast."""
+    from argon2 import PasswordHasher, profiles
+
+    import kluis.users.auth as auth
+
+    monkeypatch.setattr(auth, "_HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+@pytest.fixture
+def server(
+    engine: Engine, keys: LocalKeyProvider, clock: FixedClock, tmp_path: Path, cheap_hashes: None
+) -> Any:
+    """The Kluis server over the test database, with the vault test register applied and
+    one user per role (none of whom can sign in until :func:`sign_in` gives a password)."""
+    from kluis.app import create_app
+    from kluis.config import load_settings
+    from kluis.storage import transaction
+
+    with transaction(engine) as opened:
+        apply_vault_register(opened, clock.now())
+    settings = load_settings(tmp_path, environ={})
+    return create_app(settings, clock=clock, provider=keys, engine=engine, setup_code=SETUP_CODE)
+
+
+@pytest.fixture
+def client(server: Any) -> Iterator[Any]:
+    """A browser on the server (over HTTPS, so it sends the Secure cookies back)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(server, base_url="https://testserver", follow_redirects=False) as browser:
+        yield browser
+
+
+def csrf_of(client: Any) -> str:
+    """The CSRF token of ``client``'s browser (opening a page first if it has none)."""
+    token = client.cookies.get("kluis_csrf")
+    if token is None:
+        client.get("/login")
+        token = client.cookies.get("kluis_csrf")
+    return str(token)
+
+
+def give_password(server: Any, name: str, *, email: str | None = None) -> None:
+    """Let user ``name`` sign in with :data:`PASSWORD`."""
+    from kluis.storage import transaction
+    from kluis.users.auth import set_password
+
+    state = server.state.kluis
+    with transaction(state.engine) as opened:
+        set_password(opened, name, PASSWORD, actor=ADMIN_ACTOR, at=state.clock.now(), email=email)
+
+
+def sign_in(client: Any, name: str) -> None:
+    """Give ``name`` a password and sign ``client`` in as them."""
+    give_password(client.app, name)
+    answer = client.post(
+        "/login",
+        data={"name": name, "password": PASSWORD, "next": "/", "csrf_token": csrf_of(client)},
+    )
+    assert answer.status_code == 303, answer.text

@@ -9,6 +9,12 @@ Nothing is read at import time; the interfaces call :func:`load_settings` at the
 | ``backup_folder`` | ``KLUIS_BACKUP_FOLDER`` | ``<folder>/backups`` |
 | ``key_backup_days`` | ``KLUIS_KEY_BACKUP_DAYS`` | 30 |
 | ``user`` | ``KLUIS_USER`` | the login name of the operating system |
+| ``public_url`` | ``KLUIS_PUBLIC_URL`` | ``http://127.0.0.1:8000`` (links in e-mails) |
+| ``smtp_host`` | ``KLUIS_SMTP_HOST`` | none: e-mail is not sent, and the web says so |
+| ``smtp_port`` | ``KLUIS_SMTP_PORT`` | 587 |
+| ``smtp_security`` | ``KLUIS_SMTP_SECURITY`` | ``starttls`` (or ``tls``, ``none``) |
+| ``smtp_user`` / ``smtp_password`` | ``KLUIS_SMTP_USER`` / ``KLUIS_SMTP_PASSWORD`` | none |
+| ``mail_from`` | ``KLUIS_MAIL_FROM`` | the register's privacy contact |
 """
 
 from __future__ import annotations
@@ -26,9 +32,35 @@ from typing import Final
 from kluis.core.errors import InvalidInput
 
 CONFIG_NAME: Final = "kluis.toml"
-_KEYS: Final = ("database_url", "key_file", "backup_folder", "key_backup_days", "user")
+_KEYS: Final = (
+    "database_url",
+    "key_file",
+    "backup_folder",
+    "key_backup_days",
+    "user",
+    "public_url",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_user",
+    "smtp_password",
+    "mail_from",
+)
+SMTP_SECURITY: Final = ("starttls", "tls", "none")
 #: An SQLite URL with a file path (``sqlite:///kluis.db``, ``sqlite+pysqlite:///data/k.db``).
 _SQLITE_URL: Final = re.compile(r"^(?P<scheme>sqlite(?:\+\w+)?):///(?P<path>[^:].*)$")
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where e-mail is sent from: an SMTP server and the sender's address."""
+
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = None
+    sender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +73,8 @@ class Settings:
     backup_folder: Path
     key_backup_days: int
     user: str
+    public_url: str = "http://127.0.0.1:8000"
+    smtp: Smtp | None = None
 
     @property
     def config_file(self) -> Path:
@@ -111,6 +145,9 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
     if sqlite and not Path(sqlite["path"]).is_absolute():
         url = f"{sqlite['scheme']}:///{(base / sqlite['path']).as_posix()}"
     user = values.get("user") or _login()
+    public_url = str(values.get("public_url") or "http://127.0.0.1:8000").rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise InvalidInput("setting 'public_url' must start with http:// or https://")
     return Settings(
         folder=base,
         database_url=url,
@@ -118,6 +155,38 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
         backup_folder=path("backup_folder", base / "backups"),
         key_backup_days=days,
         user=str(user),
+        public_url=public_url,
+        smtp=_smtp(values),
+    )
+
+
+def _smtp(values: Mapping[str, object]) -> Smtp | None:
+    host = values.get("smtp_host")
+    if not host:
+        return None
+    try:
+        port = int(str(values.get("smtp_port", 587)))
+    except ValueError:
+        raise InvalidInput("setting 'smtp_port' must be a port number") from None
+    if not 0 < port < 65536:
+        raise InvalidInput("setting 'smtp_port' must be a port number")
+    security = str(values.get("smtp_security") or "starttls")
+    if security not in SMTP_SECURITY:
+        raise InvalidInput(
+            "setting 'smtp_security' must be one of {known}", known=", ".join(SMTP_SECURITY)
+        )
+
+    def text(name: str) -> str | None:
+        value = values.get(name)
+        return str(value) if value else None
+
+    return Smtp(
+        host=str(host),
+        port=port,
+        security=security,
+        user=text("smtp_user"),
+        password=text("smtp_password"),
+        sender=text("mail_from"),
     )
 
 

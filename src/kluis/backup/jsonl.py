@@ -34,6 +34,7 @@ from sqlalchemy import Uuid as UuidType
 
 import kluis.audit.models
 import kluis.consent.models
+import kluis.jobs.models
 import kluis.register.models
 import kluis.retention.models
 import kluis.subject_requests.models

@@ -22,6 +22,7 @@ from kluis.cli import (
     register_apply,
     requests,
     retention,
+    serve,
     subjects,
     users,
 )
@@ -391,6 +392,7 @@ def build_app(lang: str) -> typer.Typer:
     retention.add_to(app, lang)
     consent.add_to(app, lang)
     requests.add_to(app, lang)
+    serve.add_to(app, lang)
     return app
 
 

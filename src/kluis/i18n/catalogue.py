@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 #: Languages Kluis speaks, in the order it falls back through.
 LANGUAGES: Final = ("nl", "en", "fr")
 #: Message domains, one per part of Kluis that shows text to people.
-DOMAINS: Final = ("loader", "checks", "documents", "cli", "vault")
+DOMAINS: Final = ("loader", "checks", "documents", "cli", "vault", "web")
 #: The language of the msgids in code and templates.
 SOURCE_LANGUAGE: Final = "en"
 

@@ -17,6 +17,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     "checks": ("register/checks",),
     "documents": ("documents",),
     "cli": ("cli",),
+    "web": ("app.py", "server", "web", "api"),
     "vault": (
         "config.py",
         "crypto",
@@ -58,6 +59,7 @@ KEYWORDS: Final = {
             "BackupInvalid",
             "BackupNotFound",
             "RestoreRefused",
+            "Throttled",
         ),
         (1,),
     ),

@@ -24,7 +24,7 @@ def known_roles(session: Session) -> list[str]:
     return [*roles, DPO, ADMIN]
 
 
-def _check_roles(session: Session, roles: Iterable[str]) -> list[str]:
+def check_roles(session: Session, roles: Iterable[str]) -> list[str]:
     known = known_roles(session)
     checked = []
     for role in roles:
@@ -82,7 +82,7 @@ def add_user(
         raise Conflict("user '{name}' exists already", name=name)
     if not name.strip() or len(name) > 120:
         raise InvalidInput("a user name must be 1 to 120 characters")
-    user = User(name=name, roles=_check_roles(session, roles), active=True, created_at=at)
+    user = User(name=name, roles=check_roles(session, roles), active=True, created_at=at)
     session.add(user)
     session.flush()
     record_event(
@@ -100,7 +100,7 @@ def set_roles(
     user = session.execute(select(User).where(User.name == name)).scalar_one_or_none()
     if user is None:
         raise NotFound("no user '{name}'", name=name)
-    checked = _check_roles(session, roles)
+    checked = check_roles(session, roles)
     _keep_an_administrator(session, user, checked)
     user.roles = checked
     record_event(

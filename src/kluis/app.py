@@ -1,0 +1,258 @@
+"""The server: :func:`create_app` builds the FastAPI application (web interface, public
+pages, REST API) over one vault; :func:`serve` runs it with uvicorn.
+
+Domain errors are translated here, once: for ``/api`` into a JSON error object with a
+stable ``code``, for pages into an error page in the visitor's language. Nobody signed in
+means a redirect to the sign-in page, or 401 for the API. Nothing is logged but the method,
+the route's pattern (never the address as sent, which may hold a token), the status and
+the time taken.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Match
+
+from kluis import api, web
+from kluis.config import Settings, load_settings
+from kluis.core.clock import Clock, SystemClock
+from kluis.core.errors import KluisError
+from kluis.crypto import LocalKeyProvider, read_key_file
+from kluis.crypto.keys import KeyProvider
+from kluis.server import SecurityHeaders, ServerState, Unauthenticated, status_of
+from kluis.storage import current_revision, head_revision, make_engine, upgrade
+from kluis.web.errors import error_text
+from kluis.web.render import language_of, page, t
+
+log = logging.getLogger("kluis.server")
+
+SETUP_CODE_VARIABLE: Final = "KLUIS_SETUP_CODE"
+_STATUS_TEXT: Final = {
+    400: "The request is not valid.",
+    401: "Please sign in.",
+    403: "You may not do this.",
+    404: "This page does not exist.",
+    405: "This page does not accept that.",
+    409: "This contradicts what is stored.",
+    413: "What you sent is too large.",
+    422: "Some of what you sent is not valid.",
+    429: "Too many attempts; wait a while.",
+    500: "Something went wrong on our side. Nothing you sent was lost; try again.",
+}
+_CODES: Final = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_input",
+    429: "throttled",
+    500: "server_error",
+}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_json(
+    status: int, code: str, message: str, details: list[dict[str, str | None]] | None = None
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "status": status, "details": details or []}}
+    return JSONResponse(body, status_code=status)
+
+
+def _api_language(request: Request) -> str:
+    return language_of(request) if request.headers.get("accept-language") else "en"
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    lang = language_of(request)
+    heading = t(lang, _STATUS_TEXT.get(status, _STATUS_TEXT[400]))
+    context = {"heading": heading, "message": message, "back": "/"}
+    return page(request, "error.html", context, status=status, lang=lang)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(KluisError)
+    async def domain_error(request: Request, error: KluisError) -> Response:
+        status = status_of(error)
+        if _is_api(request):
+            return _error_json(status, error.code, error_text(_api_language(request), error))
+        return _error_page(request, status, error_text(language_of(request), error))
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(request: Request, error: Unauthenticated) -> Response:
+        if _is_api(request):
+            response = _error_json(
+                401, "unauthenticated", t(_api_language(request), _STATUS_TEXT[401])
+            )
+            response.headers["www-authenticate"] = "Bearer"
+            return response
+        target = "/login/code" if error.pending else "/login"
+        if request.method == "GET":
+            target += f"?next={request.url.path}"
+        return RedirectResponse(target, status_code=303)
+
+    _install_input_handlers(app)
+
+
+def _install_input_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        details: list[dict[str, str | None]] = [
+            {
+                "field": ".".join(str(part) for part in item.get("loc", ())),
+                "message": str(item.get("msg", "")),
+            }
+            for item in error.errors()
+        ]
+        lang = _api_language(request) if _is_api(request) else language_of(request)
+        message = t(lang, _STATUS_TEXT[422])
+        if _is_api(request):
+            return _error_json(422, "invalid_input", message, details)
+        fields = ", ".join(sorted({str(d["field"]).split(".")[-1] for d in details}))
+        return _error_page(request, 422, f"{message} ({fields})")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        status = error.status_code
+        lang = _api_language(request) if _is_api(request) else language_of(request)
+        message = t(lang, _STATUS_TEXT.get(status, _STATUS_TEXT[400]))
+        response: Response
+        if _is_api(request):
+            response = _error_json(status, _CODES.get(status, "error"), message)
+        else:
+            response = _error_page(request, status, message)
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> Response:
+        log.error("unhandled %s on %s %s", type(error).__name__, request.method, _route(request))
+        lang = _api_language(request) if _is_api(request) else language_of(request)
+        message = t(lang, _STATUS_TEXT[500])
+        if _is_api(request):
+            return _error_json(500, "server_error", message)
+        return _error_page(request, 500, message)
+
+
+def _route(request: Request) -> str:
+    """The pattern of the route ``request`` matched (``/requests/{request_id}``), never
+    the address as sent."""
+    route = request.scope.get("route")
+    if route is not None and hasattr(route, "path"):
+        return str(route.path)
+    for candidate in request.app.router.routes:
+        match, _ = candidate.matches(request.scope)
+        if match is Match.FULL and hasattr(candidate, "path"):
+            return str(candidate.path)
+    return "(no route)"
+
+
+def _install_access_log(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        if not request.url.path.startswith("/static/"):
+            log.info(
+                "%s %s %d %.1f ms",
+                request.method,
+                _route(request),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+        return response
+
+
+def open_engine(settings: Settings) -> Engine:
+    """The vault's database, brought to the newest revision."""
+    engine = make_engine(settings.database_url)
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
+    return engine
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    provider: KeyProvider | None = None,
+    engine: Engine | None = None,
+    setup_code: str | None = None,
+    secure_cookies: bool = True,
+) -> FastAPI:
+    """The Kluis server over the vault of ``settings``."""
+    state = ServerState(
+        settings=settings,
+        engine=engine or open_engine(settings),
+        provider=provider or LocalKeyProvider(read_key_file(settings.key_file)),
+        clock=clock or SystemClock(),
+        setup_code=setup_code or os.environ.get(SETUP_CODE_VARIABLE) or new_setup_code(),
+        secure_cookies=secure_cookies,
+    )
+    app = FastAPI(
+        title="Kluis API",
+        version="1",
+        summary="The register of processing activities as the policy.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.kluis = state
+    for router in (*api.routers(), *web.routers()):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("kluis.web", "static")]), name="static")
+    _install_error_handlers(app)
+    _install_access_log(app)
+    app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)
+    return app
+
+
+def new_setup_code() -> str:
+    """A one-time code that guards the creation of the first administrator."""
+    return secrets.token_hex(4)
+
+
+def app_from_environment() -> FastAPI:
+    """The application for the settings of ``KLUIS_HOME`` (for uvicorn's worker processes)."""
+    return create_app(load_settings())
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+    """Run the server until interrupted."""
+    import uvicorn  # noqa: PLC0415 - only the serving command needs it
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    os.environ.setdefault("KLUIS_HOME", str(settings.folder))
+    if workers > 1:
+        uvicorn.run(
+            "kluis.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            proxy_headers=False,
+        )
+        return
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, proxy_headers=False)

@@ -1,0 +1,75 @@
+"""The server as a whole: setting up, signing in, and what every response carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import PASSWORD, SETUP_CODE, csrf_of, sign_in
+
+
+def test_a_first_start_asks_for_the_first_administrator(client: Any) -> None:
+    assert client.get("/login").headers["location"] == "/setup"
+    form = client.get("/setup")
+    assert form.status_code == 200
+    assert 'name="code"' in form.text
+    answer = client.post(
+        "/setup",
+        data={
+            "code": SETUP_CODE,
+            "name": "coordinator",
+            "email": "privacy@example.be",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": csrf_of(client),
+        },
+    )
+    assert answer.status_code == 303
+    assert client.get("/").status_code == 200
+    assert client.get("/setup").headers["location"] == "/login"
+
+
+def test_the_setup_code_is_required(client: Any) -> None:
+    answer = client.post(
+        "/setup",
+        data={
+            "code": "wrong",
+            "name": "coordinator",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": csrf_of(client),
+        },
+    )
+    assert answer.status_code == 422
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_shows_the_dashboard_and_the_api_knows_the_caller(client: Any) -> None:
+    sign_in(client, "dora")
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert "dora" in dashboard.text
+    me = client.get("/api/v1/me")
+    assert me.json() == {"name": "dora", "roles": ["dpo"], "via": "session"}
+
+
+def test_without_a_session_pages_redirect_and_the_api_answers_401(client: Any) -> None:
+    page = client.get("/")
+    assert page.status_code == 303
+    assert page.headers["location"] == "/login?next=/"
+    api = client.get("/api/v1/me")
+    assert api.status_code == 401
+    assert api.json()["error"]["code"] == "unauthenticated"
+    assert api.headers["www-authenticate"] == "Bearer"
+
+
+def test_security_headers_on_every_response(client: Any) -> None:
+    answer = client.get("/login")
+    headers = answer.headers
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+    assert "strict-transport-security" in headers
+    cookie = headers["set-cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie
