@@ -8,27 +8,33 @@ that use the ``engine`` fixture are marked ``db``; ``make test`` runs them on bo
 from __future__ import annotations
 
 import os
-from typing import Any
 import shutil
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+import kluis.users.auth as auth
+from kluis.app import create_app
+from kluis.config import load_settings
 from kluis.consent import ConsentLedger
 from kluis.core.actor import ADMIN, DPO, Actor
 from kluis.core.clock import FixedClock
 from kluis.crypto import KeyMaterial, LocalKeyProvider, generate_key_material
 from kluis.register.loader import load_register
 from kluis.register.versions import StoredRegister, require_version, save_version
-from kluis.storage import make_engine, upgrade
+from kluis.storage import make_engine, transaction, upgrade
 from kluis.users import add_user
+from kluis.users.auth import set_password
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VAULT_REGISTER = FIXTURES / "vault-register.yaml"
@@ -226,9 +232,6 @@ SETUP_CODE = "test-setup-code"
 @pytest.fixture
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 with its cheapest parameters, so that tests signing in stay fast."""
-    from argon2 import PasswordHasher, profiles
-
-    import kluis.users.auth as auth
 
     monkeypatch.setattr(auth, "_HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
@@ -239,9 +242,6 @@ def server(
 ) -> Any:
     """The Kluis server over the test database, with the vault test register applied and
     one user per role (none of whom can sign in until :func:`sign_in` gives a password)."""
-    from kluis.app import create_app
-    from kluis.config import load_settings
-    from kluis.storage import transaction
 
     with transaction(engine) as opened:
         apply_vault_register(opened, clock.now())
@@ -252,7 +252,6 @@ def server(
 @pytest.fixture
 def client(server: Any) -> Iterator[Any]:
     """A browser on the server (over HTTPS, so it sends the Secure cookies back)."""
-    from fastapi.testclient import TestClient
 
     with TestClient(server, base_url="https://testserver", follow_redirects=False) as browser:
         yield browser
@@ -269,8 +268,6 @@ def csrf_of(client: Any) -> str:
 
 def give_password(server: Any, name: str, *, email: str | None = None) -> None:
     """Let user ``name`` sign in with :data:`PASSWORD`."""
-    from kluis.storage import transaction
-    from kluis.users.auth import set_password
 
     state = server.state.kluis
     with transaction(state.engine) as opened:
