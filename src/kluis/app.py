@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -32,7 +32,13 @@ from kluis.core.clock import Clock, SystemClock
 from kluis.core.errors import KluisError
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.crypto.keys import KeyProvider
-from kluis.server import SecurityHeaders, ServerState, Unauthenticated, status_of
+from kluis.server import (
+    SecurityHeaders,
+    ServerState,
+    Unauthenticated,
+    require_caller,
+    status_of,
+)
 from kluis.storage import current_revision, head_revision, make_engine, upgrade
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
@@ -220,6 +226,8 @@ def create_app(
     )
     app.state.kluis = state
     for router in (*api.routers(), *web.routers()):
+        app.include_router(router, dependencies=[Depends(require_caller)])
+    for router in (*api.public_routers(), *web.public_routers()):
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("kluis.web", "static")]), name="static")
     _install_error_handlers(app)

@@ -8,9 +8,14 @@ from fastapi import APIRouter
 from kluis.api import me
 
 
+def public_routers() -> list[APIRouter]:
+    """The routers anyone may use: the API's documentation."""
+    return []
+
+
 def routers() -> list[APIRouter]:
-    """Every router of the API."""
+    """The routers of the API, each behind authentication (a token or a session)."""
     return [me.router]
 
 
-__all__ = ["routers"]
+__all__ = ["public_routers", "routers"]

@@ -16,7 +16,8 @@ from kluis.server import Caller, caller_of, check_csrf, state_of
 def api_unit(request: Request) -> Iterator[tuple[Session, Caller]]:
     """A transaction and the authenticated caller (:class:`Unauthenticated` if none)."""
     with state_of(request).transaction() as session:
-        yield session, caller_of(request, session, tokens=True)
+        cached: Caller | None = getattr(request.state, "caller", None)
+        yield session, cached or caller_of(request, session, tokens=True)
 
 
 async def csrf_for_cookies(request: Request) -> AsyncIterator[None]:

@@ -12,6 +12,7 @@ from kluis.server.auth import (
     caller_of,
     check_csrf,
     csrf_token,
+    require_caller,
 )
 from kluis.server.errors import STATUS, status_of
 from kluis.server.security import SecurityHeaders
@@ -30,6 +31,7 @@ __all__ = [
     "caller_of",
     "check_csrf",
     "csrf_token",
+    "require_caller",
     "state_of",
     "status_of",
 ]

@@ -81,6 +81,20 @@ def caller_of(connection: HTTPConnection, session: Session, *, tokens: bool = Fa
     return Caller(actor=signed.actor, via="session", signed=signed)
 
 
+def require_caller(request: Request) -> Caller:
+    """A dependency of every route that is not public: the caller, authenticated before
+    anything else of the request is looked at (so that without credentials a route answers
+    only 401 or the way to the sign-in page, never what its input should have been)."""
+    cached: Caller | None = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
+    api = request.url.path.startswith("/api/")
+    with state_of(request).transaction() as session:
+        caller = caller_of(request, session, tokens=api)
+    request.state.caller = caller
+    return caller
+
+
 def csrf_token(connection: HTTPConnection) -> str:
     """The browser's CSRF token: its cookie, or a new one the response will set."""
     existing = connection.cookies.get(CSRF_COOKIE)

@@ -422,7 +422,7 @@ def create_token(
 def token_actor(session: Session, plain: str, *, at: datetime) -> Actor | None:
     """The actor an API token stands for (its owner's name, its own roles, never more than
     the owner still has), or ``None`` if unknown, revoked, or its owner deactivated."""
-    parts = plain.split("_")
+    parts = plain.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(plain) > 128:
         return None
     found = session.execute(

@@ -15,7 +15,8 @@ from kluis.server import Caller, caller_of, state_of
 def signed_in(request: Request) -> Iterator[tuple[Session, Caller]]:
     """A transaction and the signed-in caller (:class:`Unauthenticated` if nobody is)."""
     with state_of(request).transaction() as session:
-        yield session, caller_of(request, session)
+        cached: Caller | None = getattr(request.state, "caller", None)
+        yield session, cached or caller_of(request, session)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
