@@ -1,0 +1,106 @@
+"""The server's defences: CSRF on every form, a new session at every sign-in (no
+fixation), throttled sign-in, no open redirect, and logs that name routes, not addresses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORD, csrf_of, give_password, sign_in
+
+
+def _login(client: Any, name: str, password: str, **extra: str) -> Any:
+    data = {"name": name, "password": password, "next": "/", "csrf_token": csrf_of(client)}
+    return client.post("/login", data={**data, **extra})
+
+
+def test_a_form_without_the_csrf_token_is_refused(client: Any) -> None:
+    give_password(client.app, "dora")
+    csrf_of(client)
+    answer = client.post("/login", data={"name": "dora", "password": PASSWORD})
+    assert answer.status_code == 403
+    assert client.get("/").status_code == 303
+
+
+def test_a_form_with_another_browser_s_token_is_refused(client: Any) -> None:
+    give_password(client.app, "dora")
+    csrf_of(client)
+    answer = client.post(
+        "/login", data={"name": "dora", "password": PASSWORD, "csrf_token": "x" * 43}
+    )
+    assert answer.status_code == 403
+
+
+def test_a_form_sent_from_another_site_is_refused(client: Any) -> None:
+    give_password(client.app, "dora")
+    answer = client.post(
+        "/login",
+        data={"name": "dora", "password": PASSWORD, "csrf_token": csrf_of(client)},
+        headers={"origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403
+
+
+def test_signing_out_needs_the_csrf_token_too(client: Any) -> None:
+    sign_in(client, "dora")
+    assert client.post("/logout").status_code == 403
+    assert client.get("/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf_of(client)}).status_code == 303
+    assert client.get("/").status_code == 303
+
+
+def test_a_session_cookie_planted_before_sign_in_is_replaced(client: Any) -> None:
+    give_password(client.app, "dora")
+    client.cookies.set("kluis_session", "planted-by-an-attacker", domain="testserver.local")
+    csrf_before = csrf_of(client)
+    answer = _login(client, "dora", PASSWORD)
+    assert answer.status_code == 303
+    issued = answer.cookies.get("kluis_session")
+    assert issued and issued != "planted-by-an-attacker"
+    assert client.cookies.get("kluis_csrf") != csrf_before
+
+
+def test_the_session_cookie_is_http_only_secure_and_same_site(client: Any) -> None:
+    give_password(client.app, "dora")
+    answer = _login(client, "dora", PASSWORD)
+    cookies = [value for name, value in answer.headers.multi_items() if name == "set-cookie"]
+    session = next(value for value in cookies if value.startswith("kluis_session="))
+    assert "HttpOnly" in session and "Secure" in session and "SameSite=Strict" in session
+
+
+def test_sign_in_is_throttled_after_repeated_failures(client: Any) -> None:
+    give_password(client.app, "dora")
+    for _attempt in range(5):
+        assert _login(client, "dora", "not the password").status_code == 401
+    throttled = _login(client, "dora", PASSWORD)
+    assert throttled.status_code == 429
+    assert client.get("/").status_code == 303
+
+
+def test_wrong_name_and_wrong_password_look_the_same(client: Any) -> None:
+    give_password(client.app, "dora")
+    wrong_password = _login(client, "dora", "not the password")
+    wrong_name = _login(client, "nobody", "not the password")
+    assert wrong_password.status_code == wrong_name.status_code == 401
+    assert "not right" in wrong_password.text and "not right" in wrong_name.text
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil"])
+def test_sign_in_never_redirects_to_another_site(client: Any, target: str) -> None:
+    give_password(client.app, "dora")
+    answer = _login(client, "dora", PASSWORD, next=target)
+    assert answer.headers["location"] == "/"
+
+
+def test_the_access_log_names_the_route_not_the_address(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    sign_in(client, "dora")
+    with caplog.at_level(logging.INFO, logger="kluis.server"):
+        client.get("/requests/12345")
+        client.get("/login?next=/secret-path")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "secret-path" not in logged
+    assert "GET /login 200" in logged
