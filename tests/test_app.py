@@ -68,7 +68,7 @@ def test_security_headers_on_every_response(client: Any) -> None:
     assert "default-src 'none'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
     assert headers["cache-control"] == "no-store"
     assert "strict-transport-security" in headers
     cookie = headers["set-cookie"]
