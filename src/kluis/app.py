@@ -10,11 +10,12 @@ the time taken.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final
 
 from fastapi import Depends, FastAPI, Request
@@ -24,7 +25,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Match
 
 from kluis import api, web
 from kluis.config import Settings, load_settings
@@ -32,6 +32,8 @@ from kluis.core.clock import Clock, SystemClock
 from kluis.core.errors import KluisError
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.crypto.keys import KeyProvider
+from kluis.jobs import SCHEDULER, Scheduler, Send, Worker, mail_sender
+from kluis.mail import mailer_for
 from kluis.server import (
     SecurityHeaders,
     ServerState,
@@ -39,6 +41,7 @@ from kluis.server import (
     require_caller,
     status_of,
 )
+from kluis.server.access import AccessLog, route_pattern
 from kluis.storage import current_revision, head_revision, make_engine, upgrade
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
@@ -46,6 +49,9 @@ from kluis.web.render import language_of, page, t
 log = logging.getLogger("kluis.server")
 
 SETUP_CODE_VARIABLE: Final = "KLUIS_SETUP_CODE"
+JOBS_VARIABLE: Final = "KLUIS_JOBS"
+#: Connections kept open per server process: one per thread that runs requests.
+SERVER_CONNECTIONS: Final = 40
 _STATUS_TEXT: Final = {
     400: "The request is not valid.",
     401: "Please sign in.",
@@ -99,7 +105,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, error: KluisError) -> Response:
         status = status_of(error)
         if _is_api(request):
-            return _error_json(status, error.code, error_text(_api_language(request), error))
+            text = error_text(_api_language(request), error)
+            field = getattr(error, "field", None)
+            details: list[dict[str, str | None]] = (
+                [{"field": field, "message": text}] if isinstance(field, str) else []
+            )
+            return _error_json(status, error.code, text, details)
         return _error_page(request, status, error_text(language_of(request), error))
 
     @app.exception_handler(Unauthenticated)
@@ -151,7 +162,12 @@ def _install_input_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception) -> Response:
-        log.error("unhandled %s on %s %s", type(error).__name__, request.method, _route(request))
+        log.error(
+            "unhandled %s on %s %s",
+            type(error).__name__,
+            request.method,
+            route_pattern(request.scope),
+        )
         lang = _api_language(request) if _is_api(request) else language_of(request)
         message = t(lang, _STATUS_TEXT[500])
         if _is_api(request):
@@ -159,40 +175,11 @@ def _install_input_handlers(app: FastAPI) -> None:
         return _error_page(request, 500, message)
 
 
-def _route(request: Request) -> str:
-    """The pattern of the route ``request`` matched (``/requests/{request_id}``), never
-    the address as sent."""
-    route = request.scope.get("route")
-    if route is not None and hasattr(route, "path"):
-        return str(route.path)
-    for candidate in request.app.router.routes:
-        match, _ = candidate.matches(request.scope)
-        if match is Match.FULL and hasattr(candidate, "path"):
-            return str(candidate.path)
-    return "(no route)"
-
-
-def _install_access_log(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        if not request.url.path.startswith("/static/"):
-            log.info(
-                "%s %s %d %.1f ms",
-                request.method,
-                _route(request),
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
-        return response
-
-
 def open_engine(settings: Settings) -> Engine:
-    """The vault's database, brought to the newest revision."""
-    engine = make_engine(settings.database_url)
+    """The vault's database, brought to the newest revision, with a connection for each
+    thread that serves requests (opening an SQLite connection, with its key store attached,
+    costs more than most requests)."""
+    engine = make_engine(settings.database_url, pool_size=SERVER_CONNECTIONS, max_overflow=8)
     if current_revision(engine) != head_revision():
         upgrade(engine)
     return engine
@@ -206,8 +193,11 @@ def create_app(
     engine: Engine | None = None,
     setup_code: str | None = None,
     secure_cookies: bool = True,
+    scheduler: bool = True,
 ) -> FastAPI:
-    """The Kluis server over the vault of ``settings``."""
+    """The Kluis server over the vault of ``settings``. With ``scheduler``, a thread of the
+    process queues the daily jobs and runs what is due while the server runs (tests leave it
+    off and run jobs themselves)."""
     state = ServerState(
         settings=settings,
         engine=engine or open_engine(settings),
@@ -223,6 +213,7 @@ def create_app(
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan(state) if scheduler else None,
     )
     app.state.kluis = state
     for router in (*api.routers(), *web.routers()):
@@ -231,9 +222,36 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("kluis.web", "static")]), name="static")
     _install_error_handlers(app)
-    _install_access_log(app)
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)
+    app.add_middleware(AccessLog)
     return app
+
+
+def _reminder_sender(state: ServerState) -> Send | None:
+    """Deadline reminders by e-mail, when an SMTP server is set (else they are only counted)."""
+    if state.settings.smtp is None:
+        return None
+    with state.transaction() as session:
+        mailer = mailer_for(state.settings.smtp, session)
+    return mail_sender(mailer, link=f"{state.settings.public_url}/requests")
+
+
+def _lifespan(state: ServerState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the job scheduler with the server, stop it with the server."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = Worker(state.engine, state.keyring, state.clock, send=_reminder_sender(state))
+        runner = Scheduler(worker)
+        state.extras[SCHEDULER] = runner
+        runner.start()
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(runner.stop)
+            state.extras.pop(SCHEDULER, None)
+
+    return lifespan
 
 
 def new_setup_code() -> str:
@@ -241,9 +259,15 @@ def new_setup_code() -> str:
     return secrets.token_hex(4)
 
 
+def jobs_enabled() -> bool:
+    """Whether this server process runs background jobs: yes unless ``KLUIS_JOBS=off``
+    (for a process that only answers requests, or a benchmark)."""
+    return os.environ.get(JOBS_VARIABLE, "on").strip().lower() not in {"off", "0", "false", "no"}
+
+
 def app_from_environment() -> FastAPI:
     """The application for the settings of ``KLUIS_HOME`` (for uvicorn's worker processes)."""
-    return create_app(load_settings())
+    return create_app(load_settings(), scheduler=jobs_enabled())
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
@@ -263,4 +287,10 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
             proxy_headers=False,
         )
         return
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, proxy_headers=False)
+    uvicorn.run(
+        create_app(settings, scheduler=jobs_enabled()),
+        host=host,
+        port=port,
+        access_log=False,
+        proxy_headers=False,
+    )

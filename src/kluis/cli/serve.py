@@ -27,7 +27,7 @@ def serve_command(
             "--workers",
             min=1,
             max=64,
-            help=N_("Server processes (PostgreSQL only for more than one)."),
+            help=N_("Server processes; they share the database (on SQLite, writes take turns)."),
         ),
     ] = 1,
     lang: LangOpt = None,
@@ -40,12 +40,8 @@ def serve_command(
         try:
             with transaction(engine) as session:
                 ready = anyone_can_sign_in(session)
-            sqlite = engine.dialect.name == "sqlite"
         finally:
             engine.dispose()
-    if workers > 1 and sqlite:
-        say(err(), t(messages, "more than one server process needs PostgreSQL; serving with one"))
-        workers = 1
     address = f"http://{host}:{port}"
     say(
         err(),

@@ -21,7 +21,7 @@ from starlette.requests import HTTPConnection, Request
 from kluis.core.actor import Actor
 from kluis.core.errors import NotAllowed
 from kluis.server.state import state_of
-from kluis.users.auth import SignedIn, session_for, token_actor
+from kluis.users.auth import SignedIn, session_for, use_token
 
 SESSION_COOKIE: Final = "kluis_session"
 CSRF_COOKIE: Final = "kluis_csrf"
@@ -46,6 +46,8 @@ class Caller:
     actor: Actor
     via: Literal["session", "token"]
     signed: SignedIn | None = None
+    #: Read without writing, and a last-seen moment is due to be written.
+    stale: bool = False
 
     @property
     def name(self) -> str:
@@ -61,24 +63,27 @@ def _bearer(connection: HTTPConnection) -> str | None:
     return value.strip()
 
 
-def caller_of(connection: HTTPConnection, session: Session, *, tokens: bool = False) -> Caller:
+def caller_of(
+    connection: HTTPConnection, session: Session, *, tokens: bool = False, touch: bool = True
+) -> Caller:
     """The caller of ``connection``: its API token (when ``tokens``, for the API) or its
-    session cookie; :class:`Unauthenticated` when neither stands for an active user."""
+    session cookie; :class:`Unauthenticated` when neither stands for an active user.
+    Without ``touch`` nothing is written (a read-only transaction will do)."""
     at = state_of(connection).clock.now()
     if tokens:
         plain = _bearer(connection)
         if plain is not None:
-            actor = token_actor(session, plain, at=at)
-            if actor is None:
+            used = use_token(session, plain, at=at, touch=touch)
+            if used is None:
                 raise Unauthenticated
-            return Caller(actor=actor, via="token")
+            return Caller(actor=used.actor, via="token", stale=used.stale)
     cookie = connection.cookies.get(SESSION_COOKIE)
-    signed = session_for(session, cookie, at=at) if cookie else None
+    signed = session_for(session, cookie, at=at, touch=touch) if cookie else None
     if signed is None:
         raise Unauthenticated
     if not signed.record.verified:
         raise Unauthenticated(pending=True)
-    return Caller(actor=signed.actor, via="session", signed=signed)
+    return Caller(actor=signed.actor, via="session", signed=signed, stale=signed.stale)
 
 
 def require_caller(request: Request) -> Caller:
@@ -89,8 +94,12 @@ def require_caller(request: Request) -> Caller:
     if cached is not None:
         return cached
     api = request.url.path.startswith("/api/")
-    with state_of(request).transaction() as session:
-        caller = caller_of(request, session, tokens=api)
+    state = state_of(request)
+    with state.transaction(read_only=True) as session:
+        caller = caller_of(request, session, tokens=api, touch=False)
+    if caller.stale:
+        with state.transaction() as session:
+            caller = caller_of(request, session, tokens=api)
     request.state.caller = caller
     return caller
 

@@ -36,9 +36,10 @@ class ServerState:
         return Keyring(self.provider)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One transaction: commits when the block ends, rolls back if it raises."""
-        with transaction(self.engine) as session:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One transaction: commits when the block ends, rolls back if it raises;
+        ``read_only`` for work that writes nothing (it does not wait for writers)."""
+        with transaction(self.engine, read_only=read_only) as session:
             yield session
 
 

@@ -9,6 +9,8 @@ overwritten in the file rather than left in a free page. Every transaction start
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from kluis.storage.base import KEYSTORE
+
+#: The lock each SQLite engine's writers queue on, in this process.
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_READ_ONLY = "kluis_read_only"
 
 
 def keystore_path(url: URL) -> Path | None:
@@ -68,8 +74,10 @@ def make_engine(raw_url: str, **options: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
+    _WRITERS[engine] = threading.RLock()
     return engine
 
 
@@ -79,9 +87,25 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work commits when the block ends and rolls back if it raises."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session whose work commits when the block ends and rolls back if it raises.
+
+    On SQLite a transaction that writes takes the write lock when it begins
+    (``BEGIN IMMEDIATE``), and the threads of one process queue for it on a lock of their
+    own rather than in SQLite's busy handler, which sleeps; ``read_only`` work (which must
+    not write) begins deferred and reads a snapshot beside the writer.
+    """
+    writers = _WRITERS.get(engine)
+    if writers is None:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+        return
+    if read_only:
+        deferred = engine.execution_options(**{_READ_ONLY: True})
+        with Session(deferred, expire_on_commit=False) as session, session.begin():
+            yield session
+        return
+    with writers, Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
 
 

@@ -244,6 +244,8 @@ class SignedIn:
 
     record: WebSession
     user: User
+    #: Whether its last-seen moment is due to be written (when read without writing).
+    stale: bool = False
 
     @property
     def actor(self) -> Actor:
@@ -251,9 +253,13 @@ class SignedIn:
         return actor_of(self.user)
 
 
-def session_for(session: Session, token: str, *, at: datetime) -> SignedIn | None:
+def session_for(
+    session: Session, token: str, *, at: datetime, touch: bool = True
+) -> SignedIn | None:
     """The live session of cookie ``token``, or ``None`` when unknown, idle too long,
-    expired, or its user deactivated."""
+    expired, or its user deactivated. With ``touch`` its last-seen moment is renewed (at
+    most once a minute) and an ended session deleted; without, nothing is written and
+    :attr:`SignedIn.stale` says whether a write was due."""
     if not token or len(token) > 128:
         return None
     found = session.execute(
@@ -265,11 +271,13 @@ def session_for(session: Session, token: str, *, at: datetime) -> SignedIn | Non
         return None
     record, user = found
     if not user.active or record.expires_at <= at or record.seen_at + SESSION_IDLE <= at:
-        session.delete(record)
+        if touch:
+            session.delete(record)
         return None
-    if at - record.seen_at >= SEEN_EVERY:
+    stale = at - record.seen_at >= SEEN_EVERY
+    if stale and touch:
         record.seen_at = at
-    return SignedIn(record=record, user=user)
+    return SignedIn(record=record, user=user, stale=stale and not touch)
 
 
 def end_session(session: Session, token: str) -> None:
@@ -331,6 +339,11 @@ def has_totp(session: Session, user: User) -> bool:
     """Whether ``user`` signs in with a second factor."""
     login = session.get(Login, user.id)
     return login is not None and login.totp_secret is not None
+
+
+def has_password(session: Session, user: User) -> bool:
+    """Whether ``user`` has a password for the web interface (can sign in when active)."""
+    return session.get(Login, user.id) is not None
 
 
 def second_factor(session: Session, signed: SignedIn, code: str, *, at: datetime) -> str | None:
@@ -419,9 +432,25 @@ def create_token(
     return token, plain
 
 
+@dataclass(frozen=True)
+class TokenUse:
+    """An API token presented: who it acts as, and whether its last use is due to be
+    written (when read without writing)."""
+
+    actor: Actor
+    stale: bool = False
+
+
 def token_actor(session: Session, plain: str, *, at: datetime) -> Actor | None:
     """The actor an API token stands for (its owner's name, its own roles, never more than
-    the owner still has), or ``None`` if unknown, revoked, or its owner deactivated."""
+    the owner still has), or ``None`` if unknown, revoked, or its owner deactivated. Its
+    last use is written (at most once a minute)."""
+    used = use_token(session, plain, at=at)
+    return used.actor if used else None
+
+
+def use_token(session: Session, plain: str, *, at: datetime, touch: bool = True) -> TokenUse | None:
+    """:func:`token_actor`, with ``touch`` to say whether its last use may be written."""
     parts = plain.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(plain) > 128:
         return None
@@ -437,10 +466,11 @@ def token_actor(session: Session, plain: str, *, at: datetime) -> Actor | None:
         return None
     if token.revoked_at is not None or not user.active:
         return None
-    if token.last_used_at is None or at - token.last_used_at >= SEEN_EVERY:
+    stale = token.last_used_at is None or at - token.last_used_at >= SEEN_EVERY
+    if stale and touch:
         session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=at))
     roles = frozenset(token.roles) & frozenset(user.roles)
-    return Actor(name=user.name, roles=roles)
+    return TokenUse(Actor(name=user.name, roles=roles), stale=stale and not touch)
 
 
 def list_tokens(session: Session, *, actor: Actor) -> list[tuple[ApiToken, str]]:
@@ -453,7 +483,7 @@ def list_tokens(session: Session, *, actor: Actor) -> list[tuple[ApiToken, str]]
     )
     if not actor.is_admin:
         query = query.where(User.name == actor.name)
-    return [(token, owner) for token, owner in session.execute(query).tuples()]
+    return [(row[0], row[1]) for row in session.execute(query)]
 
 
 def revoke_token(session: Session, token_id: int, *, actor: Actor, at: datetime) -> ApiToken:
