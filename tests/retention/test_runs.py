@@ -17,6 +17,7 @@ from kluis.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kluis.crypto import LocalKeyProvider
 from kluis.retention import (
     RunView,
+    count_runs,
     finish_run,
     lift_hold,
     list_holds,
@@ -136,6 +137,10 @@ def test_legal_holds_keep_what_they_cover(
     assert result.counts == {"candidates": {"erase": 1}}
     assert session.get(Record, candidate.record_id) is None
     assert [run.id for run in list_runs(session, DPO_ACTOR)] == [result.id, result.id - 1]
+    assert [run.id for run in list_runs(session, DPO_ACTOR, limit=1, offset=1)] == [result.id - 1]
+    assert count_runs(session, DPO_ACTOR) == 2
+    with pytest.raises(NotAllowed):
+        count_runs(session, RECRUITER)
     audited = session.execute(
         select(AuditEntry.action).where(AuditEntry.action.in_(["hold_set", "hold_lift"]))
     ).scalars()

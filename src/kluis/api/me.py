@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from kluis.api.common import ERRORS
 from kluis.api.units import api_unit
 
-router = APIRouter(prefix="/api/v1", tags=["me"])
+router = APIRouter(prefix="/api/v1", tags=["me"], responses=ERRORS)
 
 
 class Me(BaseModel):
@@ -18,7 +19,7 @@ class Me(BaseModel):
     via: str
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, summary="Who is calling")
 def me(request: Request) -> Me:
     """The caller's name and the roles this call acts with."""
     with api_unit(request) as (_session, caller):

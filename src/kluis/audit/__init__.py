@@ -1,6 +1,7 @@
 """The audit log: append-only, hash-chained, in the database; a sink that imports no other
 feature. Every read and change in the vault writes an entry, never personal data."""
 
+from kluis.audit.listing import Entry, EntryPage, list_entries, require_auditor
 from kluis.audit.service import (
     GENESIS,
     Event,
@@ -14,11 +15,15 @@ from kluis.audit.service import (
 
 __all__ = [
     "GENESIS",
+    "Entry",
+    "EntryPage",
     "Event",
     "Verification",
     "entry_hash",
     "export",
+    "list_entries",
     "record_event",
     "record_events",
+    "require_auditor",
     "verify",
 ]

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event
@@ -266,11 +266,17 @@ def finish_run(
     return _view(run)
 
 
-def list_runs(session: Session, actor: Actor, *, limit: int = 20) -> list[RunView]:
-    """The latest runs, newest first."""
+def list_runs(session: Session, actor: Actor, *, limit: int = 20, offset: int = 0) -> list[RunView]:
+    """The latest runs, newest first (``limit`` of them, after skipping ``offset``)."""
     require_privacy_staff(actor)
-    query = select(RetentionRun).order_by(RetentionRun.id.desc()).limit(limit)
+    query = select(RetentionRun).order_by(RetentionRun.id.desc()).offset(offset).limit(limit)
     return [_view(run) for run in session.execute(query).scalars()]
+
+
+def count_runs(session: Session, actor: Actor) -> int:
+    """How many runs were recorded (for paging through :func:`list_runs`)."""
+    require_privacy_staff(actor)
+    return int(session.execute(select(func.count()).select_from(RetentionRun)).scalar_one())
 
 
 __all__ = [
@@ -278,6 +284,7 @@ __all__ = [
     "Cursor",
     "RunView",
     "Work",
+    "count_runs",
     "finish_run",
     "list_runs",
     "plan_work",
