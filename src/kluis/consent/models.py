@@ -40,3 +40,18 @@ class ConsentEvent(Base):
     evidence: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UnsubscribeToken(Base):
+    """A one-click unsubscribe link for direct-marketing messages: the SHA-256 (hex) of its
+    random token and the subject it stands for, so the link holds no personal data. It goes
+    with the subject when the subject is erased."""
+
+    __tablename__ = "unsubscribe_token"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("subject.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

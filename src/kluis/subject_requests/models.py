@@ -10,7 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kluis.storage.base import Base, UtcDateTime
@@ -73,3 +83,45 @@ class RequestStep(Base):
     tried_at: Mapped[datetime] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(120))
+
+
+class PublicRequest(Base):
+    """A request sent through the public form. Nothing is filed until the person confirms
+    their e-mail address by the link they were sent (only its SHA-256 is stored); then
+    ``request_id`` is the request filed. What the person gave (e-mail address, phone,
+    national number, message) is sealed under a data key of its own, wrapped by the key
+    encryption key like a subject's; the e-mail address is also a blind index, to throttle
+    the form per address. The sealed values are kept only until the answer is sent."""
+
+    __tablename__ = "public_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(8))
+    #: The blind index (hex) of the e-mail address given.
+    address_index: Mapped[str] = mapped_column(String(64), index=True)
+    #: ``{field: base64(nonce || ciphertext || tag)}`` as JSON; None once forgotten.
+    sealed: Mapped[str | None] = mapped_column(Text)
+    kek_id: Mapped[str | None] = mapped_column(String(40))
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The SHA-256 (hex) of the confirmation link's token.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subject_request.id", ondelete="CASCADE"), index=True
+    )
+
+
+class StatusLink(Base):
+    """A private link where a person sees where their request stands: the SHA-256 (hex) of
+    its random token, and the request."""
+
+    __tablename__ = "request_status_link"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("subject_request.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

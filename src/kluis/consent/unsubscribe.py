@@ -1,0 +1,73 @@
+"""One-click unsubscribe links for direct-marketing messages (RFC 8058).
+
+A link holds a random token of 256 bits; only its SHA-256 is stored, with the subject it
+stands for, so the link carries no personal data and a copy of the database opens none.
+Using it is an unsubscribe: :func:`shred_before_objection`, then
+:func:`object_to_marketing` with the reason ``unsubscribe``, acting as Kluis itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kluis.consent.models import UnsubscribeToken
+from kluis.core.actor import Actor
+from kluis.vault import SubjectNotFound, subject_exists
+
+#: Kluis itself carries out an unsubscribe asked for by its link.
+UNSUBSCRIBE_ACTOR: Final = Actor.system("unsubscribe")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def unsubscribe_link(session: Session, subject_id: uuid.UUID, *, at: datetime) -> str:
+    """A new unsubscribe token for the subject (put it in the link of a message sent to
+    them); only its SHA-256 is stored."""
+    if not subject_exists(session, subject_id):
+        raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
+    token = secrets.token_urlsafe(32)
+    session.add(UnsubscribeToken(digest=_digest(token), subject_id=subject_id, created_at=at))
+    session.flush()
+    return token
+
+
+def unsubscribe_subject(session: Session, token: str) -> uuid.UUID | None:
+    """The subject unsubscribe token ``token`` stands for; None when it is unknown (or the
+    subject was erased)."""
+    if not token or len(token) > 128:
+        return None
+    row = session.get(UnsubscribeToken, _digest(token))
+    return row.subject_id if row is not None else None
+
+
+def mark_unsubscribed(session: Session, token: str, *, at: datetime) -> None:
+    """Remember when the link of ``token`` was used (the first time)."""
+    row = session.get(UnsubscribeToken, _digest(token))
+    if row is not None and row.used_at is None:
+        row.used_at = at
+
+
+def unsubscribed_at(session: Session, token: str) -> datetime | None:
+    """When the link of ``token`` was used, if it was."""
+    row = session.execute(
+        select(UnsubscribeToken.used_at).where(UnsubscribeToken.digest == _digest(token))
+    ).scalar_one_or_none()
+    return row
+
+
+__all__ = [
+    "UNSUBSCRIBE_ACTOR",
+    "mark_unsubscribed",
+    "unsubscribe_link",
+    "unsubscribe_subject",
+    "unsubscribed_at",
+]
