@@ -19,9 +19,10 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 
 install: $(STAMP)  ## create the virtual environment and install Kluis with its tools
 
-run: $(STAMP)  ## check the example registers, render their documents into out/, fill a demo vault
+run: $(STAMP)  ## render the examples into out/, fill a demo vault, then serve one at http://127.0.0.1:8000
 	@sh scripts/render-examples.sh $(BIN)/kluis out $(EXAMPLES)
 	@sh scripts/vault-demo.sh $(CURDIR)/$(BIN)/kluis out examples/candidates.csv
+	@sh scripts/demo-serve.sh $(CURDIR)/$(BIN)/kluis $(CURDIR)/out
 
 # The database tests run a second time on PostgreSQL. In CI (CI=true) the server must be
 # there; elsewhere they run when it answers, with a note when it does not.

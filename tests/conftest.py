@@ -246,7 +246,14 @@ def server(
     with transaction(engine) as opened:
         apply_vault_register(opened, clock.now())
     settings = load_settings(tmp_path, environ={})
-    return create_app(settings, clock=clock, provider=keys, engine=engine, setup_code=SETUP_CODE)
+    return create_app(
+        settings,
+        clock=clock,
+        provider=keys,
+        engine=engine,
+        setup_code=SETUP_CODE,
+        scheduler=False,
+    )
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from kluis.core.clock import SystemClock
 from kluis.crypto import LocalKeyProvider
 from kluis.storage import make_engine, transaction
 from tests.conftest import PASSWORD, apply_vault_register
+from tests.smtp import SmtpServer, smtp
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 #: Chromium as root in a container: no sandbox, and no reaching out to Google's services.
@@ -58,9 +60,9 @@ def _free_port() -> int:
 class LiveServer:
     """The Kluis server running in a thread of the test process."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, port: int) -> None:
         self.app = app
-        self.port = _free_port()
+        self.port = port
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
@@ -108,17 +110,32 @@ def live_engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def live(
-    live_engine: Engine, keys: LocalKeyProvider, tmp_path: Path, cheap_hashes: None
+    live_engine: Engine,
+    keys: LocalKeyProvider,
+    tmp_path: Path,
+    cheap_hashes: None,
+    smtp: SmtpServer,
 ) -> Iterator[LiveServer]:
-    """The server over a vault with the test register applied, on the real clock."""
+    """The server over a vault with the test register applied, on the real clock, sending
+    its e-mail to the test's SMTP server."""
     clock = SystemClock()
     with transaction(live_engine) as session:
         apply_vault_register(session, clock.now())
-    settings = load_settings(tmp_path, environ={})
-    app = create_app(
-        settings, clock=clock, provider=keys, engine=live_engine, setup_code="browser-setup"
+    port = _free_port()
+    settings = replace(
+        load_settings(tmp_path, environ={}),
+        public_url=f"http://127.0.0.1:{port}",
+        smtp=smtp.settings,
     )
-    with LiveServer(app) as running:
+    app = create_app(
+        settings,
+        clock=clock,
+        provider=keys,
+        engine=live_engine,
+        setup_code="browser-setup",
+        scheduler=False,
+    )
+    with LiveServer(app, port) as running:
         yield running
 
 
@@ -138,4 +155,4 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-__all__ = ["PASSWORD", "LiveServer", "screenshot"]
+__all__ = ["PASSWORD", "LiveServer", "screenshot", "smtp"]

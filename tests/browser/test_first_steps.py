@@ -36,7 +36,7 @@ def test_the_first_administrator_signs_up_then_out_and_in_again(
 
 def test_the_language_switch_changes_the_interface(page: Page, live: LiveServer) -> None:
     _setup(page, live)
-    page.get_by_role("button", name="FR").click()
+    page.get_by_role("button", name="FR", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    page.get_by_role("button", name="NL").click()
+    page.get_by_role("button", name="NL", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "nl")

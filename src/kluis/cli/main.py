@@ -17,6 +17,7 @@ from kluis.cli import (
     audit,
     backup,
     consent,
+    demo,
     importing,
     keys,
     register_apply,
@@ -393,6 +394,7 @@ def build_app(lang: str) -> typer.Typer:
     consent.add_to(app, lang)
     requests.add_to(app, lang)
     serve.add_to(app, lang)
+    demo.add_to(app, lang)
     return app
 
 

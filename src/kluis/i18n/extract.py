@@ -17,7 +17,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
     "checks": ("register/checks",),
     "documents": ("documents",),
     "cli": ("cli",),
-    "web": ("app.py", "server", "web", "api"),
+    "web": ("app.py", "server", "web", "api", "mail"),
     "vault": (
         "config.py",
         "crypto",
@@ -31,6 +31,7 @@ DOMAIN_SOURCES: Final[dict[str, tuple[str, ...]]] = {
         "consent",
         "subject_requests",
         "backup",
+        "jobs",
     ),
 }
 _METHODS: Final = {".py": "python", ".html": "jinja2", ".md": "jinja2", ".txt": "jinja2"}
@@ -41,6 +42,7 @@ KEYWORDS: Final = {
     "ngettext": (1, 2),
     "t": (2,),
     "fail": (2,),
+    "flash": (3,),
     # Domain errors carry their English message as the first argument.
     **dict.fromkeys(
         (
@@ -60,6 +62,9 @@ KEYWORDS: Final = {
             "BackupNotFound",
             "RestoreRefused",
             "Throttled",
+            "MailNotConfigured",
+            "MailFailed",
+            "JobLost",
         ),
         (1,),
     ),

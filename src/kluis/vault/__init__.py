@@ -79,6 +79,7 @@ from kluis.vault.suppression import (
     subject_suppressed,
     suppress_subject,
     suppressed,
+    suppression_count,
 )
 from kluis.vault.writes import RecordInput, Refusal, Written, store_record, write_records
 
@@ -153,5 +154,6 @@ __all__ = [
     "subject_suppressed",
     "suppress_subject",
     "suppressed",
+    "suppression_count",
     "write_records",
 ]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event
@@ -137,6 +137,11 @@ def subject_suppressed(session: Session, subject_id: uuid.UUID) -> bool:
     return bool(suppressed(session, _digests_of(session, subject_id)))
 
 
+def suppression_count(session: Session) -> int:
+    """How many identifiers are on the suppression list."""
+    return int(session.execute(select(func.count()).select_from(Suppression)).scalar_one())
+
+
 __all__ = [
     "REASONS",
     "check_suppression",
@@ -146,4 +151,5 @@ __all__ = [
     "subject_suppressed",
     "suppress_subject",
     "suppressed",
+    "suppression_count",
 ]
