@@ -25,6 +25,12 @@ from tests.smtp import SmtpServer, smtp  # noqa: F401
 ADDRESS = "an.peeters@example.be"
 
 
+@pytest.fixture(autouse=True)
+def english(client: Any) -> None:
+    """These tests read the English texts of the pages."""
+    client.headers["accept-language"] = "en"
+
+
 @pytest.fixture
 def mailing(server: Any, smtp: SmtpServer) -> SmtpServer:  # noqa: F811
     """The server sends its e-mail to the test's SMTP server."""

@@ -22,6 +22,12 @@ from tests.smtp import SmtpServer, smtp  # noqa: F401
 ADDRESS = "jan.janssens@example.be"
 
 
+@pytest.fixture(autouse=True)
+def english(client: Any) -> None:
+    """These tests read the English texts of the pages."""
+    client.headers["accept-language"] = "en"
+
+
 @pytest.fixture
 def mailing(server: Any, smtp: SmtpServer) -> SmtpServer:  # noqa: F811
     state = server.state.kluis

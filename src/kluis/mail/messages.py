@@ -33,18 +33,18 @@ OUTCOME_LABELS: Final = {
 }
 
 
-def _t(lang: str, message: str, /, **params: object) -> str:
+def t(lang: str, message: str, /, **params: object) -> str:
     return gettext(lang, "web", message, **params)
 
 
 def kind_label(lang: str, kind: str) -> str:
     """What a request of ``kind`` asks for, in ``lang``."""
-    return _t(lang, KIND_LABELS.get(kind, kind))
+    return t(lang, KIND_LABELS.get(kind, kind))
 
 
 def outcome_label(lang: str, status: str) -> str:
     """Where a request stands (open, answered, refused), in ``lang``."""
-    return _t(lang, OUTCOME_LABELS.get(status, status))
+    return t(lang, OUTCOME_LABELS.get(status, status))
 
 
 @cache
@@ -73,7 +73,7 @@ def _text(lang: str, template: str, **context: Any) -> str:
 def verification(lang: str, *, organisation: str, kind: str, link: str, hours: int) -> Mail:
     """The link that confirms a request sent through the public form."""
     return Mail(
-        _t(lang, "Confirm your request to {organisation}", organisation=organisation),
+        t(lang, "Confirm your request to {organisation}", organisation=organisation),
         _text(
             lang,
             "verification.txt",
@@ -88,7 +88,7 @@ def verification(lang: str, *, organisation: str, kind: str, link: str, hours: i
 def request_confirmation(lang: str, *, organisation: str, view: RequestView, link: str) -> Mail:
     """The receipt of a request: what was asked, its deadline, and the private status link."""
     return Mail(
-        _t(lang, "Your request to {organisation} was received", organisation=organisation),
+        t(lang, "Your request to {organisation} was received", organisation=organisation),
         _text(
             lang,
             "confirmation.txt",
@@ -112,7 +112,7 @@ def request_answered(
 ) -> Mail:
     """The answer to a request, with its letter (and data) attached, and its status link."""
     return Mail(
-        _t(lang, "The answer to your request to {organisation}", organisation=organisation),
+        t(lang, "The answer to your request to {organisation}", organisation=organisation),
         _text(
             lang,
             "answered.txt",
@@ -135,7 +135,7 @@ def deadline_reminder(
     """The coordinator's reminder of open requests whose deadline is near or past."""
     overdue = sum(1 for view in requests if view.overdue)
     return Mail(
-        _t(
+        t(
             lang,
             "Requests to answer: {count} due soon, {overdue} overdue",
             count=len(requests) - overdue,
@@ -163,7 +163,7 @@ def deadline_reminder(
 def password_reset(lang: str, *, name: str, link: str, minutes: int) -> Mail:
     """A link to choose a new password for Kluis."""
     return Mail(
-        _t(lang, "A new password for Kluis"),
+        t(lang, "A new password for Kluis"),
         _text(lang, "password_reset.txt", name=name, link=link, minutes=minutes),
     )
 

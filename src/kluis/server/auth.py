@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 
 from kluis.core.actor import Actor
@@ -28,6 +30,9 @@ CSRF_COOKIE: Final = "kluis_csrf"
 CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+#: How long a process remembers an authenticated caller, in seconds.
+CALLER_TTL: Final = 2.0
+CALLERS_KEPT: Final = 10_000
 
 
 class Unauthenticated(Exception):
@@ -86,22 +91,56 @@ def caller_of(
     return Caller(actor=signed.actor, via="session", signed=signed, stale=signed.stale)
 
 
-def require_caller(request: Request) -> Caller:
-    """A dependency of every route that is not public: the caller, authenticated before
-    anything else of the request is looked at (so that without credentials a route answers
-    only 401 or the way to the sign-in page, never what its input should have been)."""
-    cached: Caller | None = getattr(request.state, "caller", None)
-    if cached is not None:
-        return cached
-    api = request.url.path.startswith("/api/")
+def _credential(request: Request, api: bool) -> str | None:
+    """What the request authenticates with (token or session cookie), as a cache key."""
+    if api:
+        plain = _bearer(request)
+        if plain is not None:
+            return "t:" + plain
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return "s:" + cookie if cookie else None
+
+
+def _authenticate(request: Request, api: bool) -> Caller:
     state = state_of(request)
     with state.transaction(read_only=True) as session:
         caller = caller_of(request, session, tokens=api, touch=False)
     if caller.stale:
         with state.transaction() as session:
             caller = caller_of(request, session, tokens=api)
+    return caller
+
+
+async def require_caller(request: Request) -> Caller:
+    """A dependency of every route that is not public: the caller, authenticated before
+    anything else of the request is looked at (so that without credentials a route answers
+    only 401 or the way to the sign-in page, never what its input should have been).
+
+    A caller found is remembered by this process for :data:`CALLER_TTL` seconds, so that a
+    machine calling the API many times a second costs the database one look-up a second;
+    a token revoked or a user deactivated is refused by every process within that time
+    (at once by the process that signed out or revoked).
+    """
+    cached: Caller | None = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
+    api = request.url.path.startswith("/api/")
+    credential = _credential(request, api)
+    callers = state_of(request).callers
+    now = time.monotonic()
+    if credential is not None:
+        remembered = callers.get(credential)
+        if remembered is not None and remembered[0] > now:
+            request.state.caller = remembered[1]
+            return remembered[1]
+    caller = await run_in_threadpool(_authenticate, request, api)
+    if credential is not None:
+        if len(callers) >= CALLERS_KEPT:
+            callers.clear()
+        callers[credential] = (now + CALLER_TTL, caller)
     request.state.caller = caller
     return caller
+
 
 
 def csrf_token(connection: HTTPConnection) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from kluis.core.clock import Clock
 from kluis.crypto.keys import KeyProvider
 from kluis.storage import transaction
 from kluis.vault.keyring import Keyring
+
+if TYPE_CHECKING:
+    from kluis.server.auth import Caller
 
 
 @dataclass
@@ -30,6 +34,8 @@ class ServerState:
     #: Whether cookies carry the ``Secure`` flag (always, except in tests over plain HTTP).
     secure_cookies: bool = True
     extras: dict[str, object] = field(default_factory=dict)
+    #: Callers authenticated lately: credential -> (valid until, monotonic seconds; caller).
+    callers: dict[str, tuple[float, Caller]] = field(default_factory=dict)
 
     def keyring(self) -> Keyring:
         """A keyring for one unit of work."""

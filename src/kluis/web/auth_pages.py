@@ -182,6 +182,7 @@ def logout(request: Request) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with state_of(request).transaction() as session:
+            state_of(request).callers.clear()  # signed-in callers are remembered
             end_session(session, cookie)
     response = redirect("/login")
     _clear_session(response)

@@ -367,6 +367,7 @@ def reset(request: Request, token: str, password: Text, confirm: Text) -> Respon
     else:
         try:
             with state.transaction() as session:
+                state_of(request).callers.clear()  # signed-in callers are remembered
                 finish_reset(session, token, password, at=state.clock.now())
         except InvalidInput as refused:
             error = error_text(lang, refused)

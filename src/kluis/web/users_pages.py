@@ -120,6 +120,7 @@ def user_add(
             _require_admin(caller.actor)
             now = state.clock.now()
             add_user(session, name.strip(), role or [], actor=caller.actor, at=now)
+            state_of(request).callers.clear()  # signed-in callers are remembered
             set_password(
                 session, name.strip(), password, actor=caller.actor, at=now, email=email or None
             )
@@ -166,6 +167,7 @@ def user_roles(request: Request, user_id: int, role: Roles = None) -> Response:
     with signed_in(request) as (session, caller):
         _require_admin(caller.actor)
         user = _user_by_id(session, user_id)
+        state_of(request).callers.clear()  # signed-in callers are remembered
         set_roles(
             session, user.name, role or [], actor=caller.actor, at=state_of(request).clock.now()
         )
@@ -180,6 +182,7 @@ def user_deactivate(request: Request, user_id: int) -> Response:
     with signed_in(request) as (session, caller):
         _require_admin(caller.actor)
         user = _user_by_id(session, user_id)
+        state_of(request).callers.clear()  # signed-in callers are remembered
         deactivate_user(session, user.name, actor=caller.actor, at=state_of(request).clock.now())
     response = redirect("/users")
     flash(response, request, "User {name} deactivated.", name=user.name)
@@ -251,6 +254,7 @@ def change_password(request: Request, current: Text, password: Text, confirm: Te
         if not errors:
             try:
                 with session.begin_nested():
+                    state_of(request).callers.clear()  # signed-in callers are remembered
                     set_password(
                         session, user.name, password, actor=caller.actor, at=state.clock.now()
                     )
@@ -357,6 +361,7 @@ def token_revoke(
 ) -> Response:
     """Revoke a token (its owner, or an administrator)."""
     with signed_in(request) as (session, caller):
+        state_of(request).callers.clear()  # signed-in callers are remembered
         revoke_token(session, token_id, actor=caller.actor, at=state_of(request).clock.now())
     response = redirect(safe_next(next, "/account/tokens"))
     flash(response, request, "Token {id} revoked.", id=token_id)
