@@ -84,6 +84,7 @@ def test_wrong_name_and_wrong_password_look_the_same(client: Any) -> None:
     wrong_password = _login(client, "dora", "not the password")
     wrong_name = _login(client, "nobody", "not the password")
     assert wrong_password.status_code == wrong_name.status_code == 401
+
     def alert(answer: Any) -> str:
         text = str(answer.text)
         start = text.index('class="alert"')

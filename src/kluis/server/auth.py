@@ -142,7 +142,6 @@ async def require_caller(request: Request) -> Caller:
     return caller
 
 
-
 def csrf_token(connection: HTTPConnection) -> str:
     """The browser's CSRF token: its cookie, or a new one the response will set."""
     existing = connection.cookies.get(CSRF_COOKIE)
