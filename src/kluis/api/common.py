@@ -61,13 +61,14 @@ class Pagination:
         return PageOf[T](items=list(items), total=total, page=self.page, per_page=self.per_page)
 
 
-def pagination(
+async def pagination(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="The page, from 1.")] = 1,
     per_page: Annotated[
         int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (at most 100).")
     ] = 25,
 ) -> Pagination:
-    """A dependency: the page asked for in the query string."""
+    """A dependency: the page asked for in the query string (async: nothing to wait for,
+    so no worker thread)."""
     return Pagination(page, per_page)
 
 

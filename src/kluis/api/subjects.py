@@ -1,6 +1,10 @@
 """Data subjects: ``POST /api/v1/subjects/search`` finds people by an identifier (sent in
 the body, so it never appears in an address), ``GET /api/v1/subjects/{id}`` shows the
-records the caller's roles reach. Both are audited by the vault."""
+records the caller's roles reach. Both are audited by the vault.
+
+Both are the API's hot path, a look-up of a millisecond or two: they run on the event loop
+itself rather than in a worker thread, since handing each to a thread and back cost more
+than the look-up (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -81,7 +85,7 @@ def record_out(record: RecordView) -> RecordOut:
 
 
 @router.post("/search", response_model=PageOf[Match], summary="Find data subjects")
-def search(
+async def search(
     request: Request, body: Search, paged: Annotated[Pagination, Depends(pagination)]
 ) -> PageOf[Match]:
     """The subjects holding the identifier, in activities the caller's roles reach (the
@@ -99,7 +103,7 @@ def search(
 
 
 @router.get("/{subject_id}", response_model=SubjectOut, summary="Show a data subject")
-def show(
+async def show(
     request: Request,
     subject_id: uuid.UUID,
     reason: Annotated[
