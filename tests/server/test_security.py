@@ -110,3 +110,35 @@ def test_the_access_log_names_the_route_not_the_address(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "secret-path" not in logged
     assert "GET /login 200" in logged
+
+
+def test_personal_data_reaches_no_log_line(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A search, a record added through the form and an API look-up: whatever any part of
+    the server logs (every logger, every level), no value a person gave appears in it."""
+    email, phone, name = "lotte.janssens@example.be", "0470 98 76 54", "Lotte Janssens"
+    sign_in(client, "rik")
+    csrf = csrf_of(client)
+    with caplog.at_level(logging.DEBUG):
+        added = client.post(
+            "/people/new?activity=candidates",
+            data={"v_name": name, "v_email": email, "v_phone": phone, "csrf_token": csrf},
+        )
+        assert added.status_code in {200, 303}
+        found = client.post(
+            "/people/search", data={"kind": "auto", "value": email, "csrf_token": csrf}
+        )
+        assert found.status_code == 200
+        refused = client.post(
+            "/people/search", data={"kind": "email", "value": "not-an-address", "csrf_token": csrf}
+        )
+        assert refused.status_code == 422
+        api = client.post(
+            "/api/v1/subjects/search",
+            json={"kind": "email", "value": email},
+            headers={"x-csrf-token": csrf},
+        )
+        assert api.status_code == 200 and api.json()["total"] == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged, "the access log should have written something"
+    for value in (email, phone, name, "not-an-address", "lotte"):
+        assert value not in logged.lower()
