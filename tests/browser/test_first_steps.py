@@ -9,7 +9,7 @@ from tests.browser.conftest import PASSWORD, LiveServer, screenshot
 
 def _setup(page: Page, live: LiveServer) -> None:
     page.goto(f"{live.url}/setup?code=browser-setup")
-    page.get_by_label("Your user name", exact=False).first.fill("coordinator")
+    page.locator("#f-name").fill("coordinator")
     page.locator("#f-email").fill("privacy@example.be")
     page.locator("#f-password").fill(PASSWORD)
     page.locator("#f-confirm").fill(PASSWORD)

@@ -26,6 +26,7 @@ from kluis.subject_requests.erasure import (
 from kluis.subject_requests.objection import (
     ObjectionOutcome,
     carry_out_objection,
+    consent_channel,
     shred_before_objection_request,
 )
 from kluis.subject_requests.policy import (
@@ -106,6 +107,7 @@ __all__ = [
     "carry_out_objection",
     "close_request",
     "confirm_public_request",
+    "consent_channel",
     "days_left",
     "erasure_plan",
     "extend_request",

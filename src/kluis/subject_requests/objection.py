@@ -37,6 +37,11 @@ from kluis.vault import (
 _CHANNELS = {"letter": ConsentChannel.paper}
 
 
+def consent_channel(channel: str) -> ConsentChannel:
+    """A request's channel as the consent log names it (a letter is on paper)."""
+    return _CHANNELS.get(channel) or ConsentChannel(channel)
+
+
 @dataclass(frozen=True)
 class ObjectionOutcome:
     """What an objection stopped and what continues on recorded grounds."""
@@ -104,7 +109,7 @@ def carry_out_objection(
     request = request_for(session, actor, request_id, Kind.objection, matched=True)
     subject_id = request.subject_id
     assert subject_id is not None
-    channel = _CHANNELS.get(request.channel) or ConsentChannel(request.channel)
+    channel = consent_channel(request.channel)
     marketing = object_to_marketing(
         session, keyring, actor, subject_id, reason="objection", channel=channel,
         language=request.language, at=at,
@@ -135,4 +140,9 @@ def carry_out_objection(
     )
 
 
-__all__ = ["ObjectionOutcome", "carry_out_objection", "shred_before_objection_request"]
+__all__ = [
+    "ObjectionOutcome",
+    "carry_out_objection",
+    "consent_channel",
+    "shred_before_objection_request",
+]

@@ -17,6 +17,7 @@ from kluis.web import (
     register_pages,
     requests_pages,
     retention_pages,
+    rights_pages,
     settings_pages,
     users_pages,
 )
@@ -29,7 +30,14 @@ def public_routers() -> list[APIRouter]:
 
 def routers() -> list[APIRouter]:
     """The routers of the web interface for signed-in users (each route checks who)."""
-    return [dashboard.router, people.router, register_pages.router, requests_pages.router, *_mine()]
+    return [
+        dashboard.router,
+        people.router,
+        register_pages.router,
+        requests_pages.router,
+        rights_pages.router,
+        *_mine(),
+    ]
 
 
 def _mine() -> list[APIRouter]:

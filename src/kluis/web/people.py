@@ -9,7 +9,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from kluis.audit import list_entries
-from kluis.consent import Channel, ConsentLedger, consent_history
+from kluis.consent import Channel, ConsentLedger, State, consent_history, consent_standing
 from kluis.core.actor import Actor
 from kluis.core.errors import NotFound
 from kluis.documents import describe_retention
@@ -48,6 +48,7 @@ from kluis.vault import (
 )
 from kluis.vault.policy import EVENTS, ActivityPolicy, activity_policy, all_policies
 from kluis.web.errors import error_text
+from kluis.web.labels import label as code_label
 from kluis.web.render import PER_PAGE, Page, flash, language_of, page, page_number, redirect, t
 from kluis.web.units import signed_in
 
@@ -80,17 +81,6 @@ EVENT_LABELS: Final[dict[str, str]] = {
     "employment_end": N_("Employment ended on"),
     "selection_end": N_("Selection ended on"),
     "date": N_("Date of the record (for the financial year)"),
-}
-CHANNEL_LABELS: Final[dict[str, str]] = {
-    Channel.web_form.value: N_("Web form"),
-    Channel.email.value: N_("E-mail"),
-    Channel.paper.value: N_("Paper"),
-    Channel.phone.value: N_("Phone"),
-    Channel.in_person.value: N_("In person"),
-}
-STATUS_LABELS: Final[dict[str, str]] = {
-    "active": N_("Active"),
-    "restricted": N_("Restricted (Art. 18): stored, not used"),
 }
 _INPUT_TYPES: Final[dict[ValueKind, str]] = {
     ValueKind.email: "email",
@@ -140,7 +130,8 @@ def _is_staff(actor: Actor) -> bool:
     return actor.is_dpo or actor.is_admin
 
 
-def _text(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
+    """The text the form holds under ``name`` (empty when absent), cut to :data:`MAX_VALUE`."""
     value = form.get(name)
     return value[:MAX_VALUE] if isinstance(value, str) else ""
 
@@ -207,7 +198,7 @@ def record_form(
     consent: list[Input] = []
     if policy.consent_purpose is not None:
         channels = [("", t(lang_code, "Choose…"))] if adding else [("", "—")]
-        channels += [(value, t(lang_code, label)) for value, label in CHANNEL_LABELS.items()]
+        channels += [(c.value, code_label(lang_code, "channel", c)) for c in Channel]
         consent = [
             Input("consent_given", t(lang_code, "Consent given on"), "date", required=adding),
             Input(
@@ -236,10 +227,10 @@ def record_form(
 
 
 def _record_input(form: FormData, shape: RecordForm) -> RecordInput:
-    values = {item.name[2:]: _text(form, item.name) for item in shape.values}
-    events = {item.name[2:]: _text(form, item.name) for item in shape.events}
-    consent = {item.name: _text(form, item.name) for item in shape.consent}
-    source = _text(form, "source") if shape.source is not None else ""
+    values = {item.name[2:]: form_text(form, item.name) for item in shape.values}
+    events = {item.name[2:]: form_text(form, item.name) for item in shape.events}
+    consent = {item.name: form_text(form, item.name) for item in shape.consent}
+    source = form_text(form, "source") if shape.source is not None else ""
     return RecordInput(values, events=events, source=source or None, consent=consent)
 
 
@@ -247,10 +238,10 @@ def _given(form: FormData, shape: RecordForm) -> dict[str, str]:
     names = [item.name for item in (*shape.values, *shape.events, *shape.consent)]
     if shape.source is not None:
         names.append("source")
-    return {name: _text(form, name) for name in [*names, "reason"]}
+    return {name: form_text(form, name) for name in [*names, "reason"]}
 
 
-def _place_error(shape: RecordForm, error: FieldRefused, lang: str) -> None:
+def place_error(shape: RecordForm, error: FieldRefused, lang: str) -> None:
     """Show ``error`` next to the input it names, else above the form."""
     text = error_text(lang, error)
     name = error.field or ""
@@ -278,6 +269,34 @@ def _policy(stored: StoredRegister, activity: str | None, actor: Actor) -> Activ
             roles=", ".join(policy.activity.access) or "-",
         )
     return policy
+
+
+@dataclass(frozen=True)
+class StandingConsent:
+    """A consent purpose where the person's last word was to give consent: it can be
+    withdrawn."""
+
+    purpose: str
+    text: str
+    state: str
+    given: datetime | None
+
+
+def standing_consents(
+    session: Session, stored: StoredRegister, actor: Actor, subject_id: uuid.UUID, lang: str,
+    *, on: date,
+) -> list[StandingConsent]:  # fmt: skip
+    """The purposes ``actor`` may record consent for (the service decides) where the
+    person's consent stands as given, valid or not (given on an older text, expired)."""
+    if not subject_exists(session, subject_id):
+        return []
+    names = _lang(stored.register, lang)
+    texts = {purpose.id: purpose.text for purpose in stored.register.consent_purposes}
+    return [
+        StandingConsent(now.purpose, names.text(texts.get(now.purpose)), now.state.value, now.given)
+        for now in consent_standing(session, actor, subject_id, on=on)
+        if now.state not in {State.none, State.withdrawn}
+    ]
 
 
 # --- search -------------------------------------------------------------------------------
@@ -323,8 +342,8 @@ def search(request: Request, form: Form) -> Response:
     """Find people by an e-mail address, phone number or national number (audited); the
     results are shown on this page, so the identifier never appears in an address."""
     state = state_of(request)
-    kind_given = _text(form, "kind") or "auto"
-    value = _text(form, "value").strip()[:320]
+    kind_given = form_text(form, "kind") or "auto"
+    value = form_text(form, "value").strip()[:320]
     with signed_in(request) as (session, caller):
         stored = require_version(session)
         lang = language_of(request, caller)
@@ -423,7 +442,7 @@ def _rows(
                 activity=record.activity,
                 activity_name=lang.text(activity.name) if activity else record.activity,
                 status=record.status,
-                status_label=t(lang_code, STATUS_LABELS.get(record.status, record.status)),
+                status_label=code_label(lang_code, "record_status", record.status),
                 source=lang.gettext(SOURCES[s])
                 if (s := _source(record.source)) is not None
                 else record.source,
@@ -542,7 +561,7 @@ def _store(
             lang = language_of(request, caller)
             shape = record_form(stored, policy, lang, adding=not editing)
             shape.given = _given(form, shape)
-            reason = _text(form, "reason").strip()[:500] or None
+            reason = form_text(form, "reason").strip()[:500] or None
             written = store_record(
                 session,
                 state.keyring(),
@@ -556,7 +575,7 @@ def _store(
             )
     except FieldRefused as refused:
         # The transaction rolled back: nothing of the refused record is stored.
-        _place_error(shape, refused, lang)
+        place_error(shape, refused, lang)
         return _form_page(
             request,
             caller,
@@ -686,8 +705,12 @@ def person(request: Request, subject_id: uuid.UUID) -> Response:
             stored = require_version(session)
             rows = _rows(session, stored, view.records, subject_id, lang)
             consents = []
+            standing: list[StandingConsent] = []
             if any(row.consent_purpose for row in rows):
                 consents = consent_history(session, actor, subject_id)
+                standing = standing_consents(
+                    session, stored, actor, subject_id, lang, on=now.date()
+                )
             staff = _is_staff(actor)
             requests = []
             trail = None
@@ -713,7 +736,7 @@ def person(request: Request, subject_id: uuid.UUID) -> Response:
         "subject_id": subject_id,
         "records": rows,
         "consents": consents,
-        "channels": {k: t(lang, v) for k, v in CHANNEL_LABELS.items()},
+        "standing": standing,
         "staff": staff,
         "requests": requests,
         "trail": trail,
@@ -739,4 +762,15 @@ def trail(request: Request, subject_id: uuid.UUID) -> Response:
     return page(request, "people/audit.html", context, caller=caller)
 
 
-__all__ = ["detect_kind", "record_form", "router", "writable"]
+__all__ = [
+    "Form",
+    "RecordForm",
+    "StandingConsent",
+    "detect_kind",
+    "form_text",
+    "place_error",
+    "record_form",
+    "router",
+    "standing_consents",
+    "writable",
+]

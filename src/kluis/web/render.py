@@ -9,7 +9,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any, Final, Generic, TypeVar
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from kluis.i18n import LANGUAGES, gettext, language_name, translations
 from kluis.server import CSRF_FIELD, Caller, csrf_token, state_of
 from kluis.server.security import cookie_header
+from kluis.web.labels import label
 
 LANG_COOKIE: Final = "kluis_lang"
 FLASH_COOKIE: Final = "kluis_flash"
@@ -50,6 +51,8 @@ def environment(lang: str) -> Environment:
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["language_name"] = language_name
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    # label(table, code): the word for a code the services keep (kluis.web.labels).
+    env.globals["label"] = partial(label, lang)
     return env
 
 

@@ -75,7 +75,9 @@ from kluis.subject_requests import (
 from kluis.vault import ValueKind, subject_suppressed
 from kluis.web.errors import error_text
 from kluis.web.mailing import link, mail_configured, mailer
+from kluis.web.people import StandingConsent, standing_consents
 from kluis.web.render import PER_PAGE, Page, flash, language_of, page, page_number, redirect
+from kluis.web.rights_pages import rectifiable
 from kluis.web.units import signed_in
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
@@ -215,6 +217,17 @@ def detail(request: Request, request_id: int) -> Response:
     at = state.clock.now()
     with signed_in(request) as (session, caller):
         view = get_request(session, caller.actor, request_id, today=at.date())
+        lang, subject = _lang(request, caller), view.subject_id
+        # What a rectification or a withdrawal of consent is carried out on (the DPO's).
+        rectifying: list[tuple[str, str]] = []
+        standing: list[StandingConsent] = []
+        if view.status == "open" and subject is not None and caller.actor.is_dpo:
+            stored = require_version(session)
+            if view.kind == Kind.rectification:
+                rectifying = rectifiable(session, stored, caller.actor, subject, lang)
+            elif view.kind == Kind.withdrawal:
+                standing = standing_consents(session, stored, caller.actor, subject, lang,
+                                             on=at.date())  # fmt: skip
         context = {
             "view": view,
             "steps": steps_of(session, request_id),
@@ -226,7 +239,9 @@ def detail(request: Request, request_id: int) -> Response:
             "mail": mail_configured(request),
             "executable": Kind(view.kind) in STEPS or view.kind == Kind.objection,
             "packaged": view.kind in {"access", "portability", "erasure"},
-            "kind_label": kind_label(_lang(request, caller), view.kind),
+            "kind_label": kind_label(lang, view.kind),
+            "rectifiable": rectifying,
+            "standing": standing,
         }
     return page(request, "requests/detail.html", context, caller=caller)
 
