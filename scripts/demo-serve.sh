@@ -3,7 +3,8 @@
 # the sector template, filled by `kluis demo` with a few hundred made-up people, records in
 # several activities, consents, open requests and a legal hold), then kept between runs.
 # `kluis serve` prints the address and, while nobody can sign in, the set-up link with its
-# one-time code that creates the first administrator.
+# one-time code that creates the first administrator. E-mail the demo sends (the links that
+# confirm a request made on the public form) is written to OUT/demo/outbox as .eml files.
 # Usage: demo-serve.sh KLUIS OUT [PEOPLE]
 set -eu
 kluis=$1; vault=$2/demo; people=${3:-300}
@@ -15,6 +16,9 @@ if [ ! -f "$vault/kluis.key" ]; then
     export KLUIS_HOME="$PWD" KLUIS_USER=demo
     # The recruitment agency register: examples/konnektus keeps two errors on purpose
     # (kluis register lint examples/konnektus), so the lint-clean sector template is applied.
+    # No SMTP server here: e-mail (verification links, answers) is written to outbox/.
+    printf '%s\n' '# A demonstration: e-mail is written to this folder as .eml files, not sent.' \
+      'mail_outbox = "outbox"' >> kluis.toml
     "$kluis" register new --template recruitment_agency register.yaml
     "$kluis" register apply register.yaml --yes
     echo "== demo: kluis demo --people $people"

@@ -168,3 +168,14 @@ def test_the_rendered_config_keeps_a_key_file_outside_the_folder(tmp_path: Path)
 
 def test_default_database_url_is_an_absolute_sqlite_file(tmp_path: Path) -> None:
     assert default_database_url(tmp_path) == f"sqlite:///{tmp_path.as_posix()}/kluis.db"
+
+
+def test_an_outbox_stands_in_for_an_smtp_server(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, environ={"KLUIS_MAIL_OUTBOX": "outbox"})
+    assert settings.smtp is not None
+    assert settings.smtp.outbox == tmp_path / "outbox"
+    with_server = load_settings(
+        tmp_path, environ={"KLUIS_MAIL_OUTBOX": "outbox", "KLUIS_SMTP_HOST": "mail.example.be"}
+    )
+    assert with_server.smtp is not None and with_server.smtp.outbox is None
+    assert load_settings(tmp_path, environ={}).smtp is None

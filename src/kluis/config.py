@@ -15,6 +15,7 @@ Nothing is read at import time; the interfaces call :func:`load_settings` at the
 | ``smtp_security`` | ``KLUIS_SMTP_SECURITY`` | ``starttls`` (or ``tls``, ``none``) |
 | ``smtp_user`` / ``smtp_password`` | ``KLUIS_SMTP_USER`` / ``KLUIS_SMTP_PASSWORD`` | none |
 | ``mail_from`` | ``KLUIS_MAIL_FROM`` | the register's privacy contact |
+| ``mail_outbox`` | ``KLUIS_MAIL_OUTBOX`` | none; a folder: e-mail is written there as .eml files instead of sent |
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ _KEYS: Final = (
     "smtp_user",
     "smtp_password",
     "mail_from",
+    "mail_outbox",
 )
 SMTP_SECURITY: Final = ("starttls", "tls", "none")
 #: An SQLite URL with a file path (``sqlite:///kluis.db``, ``sqlite+pysqlite:///data/k.db``).
@@ -61,6 +63,8 @@ class Smtp:
     user: str | None = None
     password: str | None = None
     sender: str | None = None
+    #: Instead of a server: a folder each message is written to as an .eml file.
+    outbox: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -156,14 +160,25 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
         key_backup_days=days,
         user=str(user),
         public_url=public_url,
-        smtp=_smtp(values),
+        smtp=_smtp(
+            values, path("mail_outbox", base / "outbox") if values.get("mail_outbox") else None
+        ),
     )
 
 
-def _smtp(values: Mapping[str, object]) -> Smtp | None:
+def _text(values: Mapping[str, object], name: str) -> str | None:
+    value = values.get(name)
+    return str(value) if value else None
+
+
+def _smtp(values: Mapping[str, object], outbox: Path | None) -> Smtp | None:
     host = values.get("smtp_host")
     if not host:
-        return None
+        if outbox is None:
+            return None
+        return Smtp(
+            host="", port=0, security="none", sender=_text(values, "mail_from"), outbox=outbox
+        )
     try:
         port = int(str(values.get("smtp_port", 587)))
     except ValueError:
@@ -176,17 +191,13 @@ def _smtp(values: Mapping[str, object]) -> Smtp | None:
             "setting 'smtp_security' must be one of {known}", known=", ".join(SMTP_SECURITY)
         )
 
-    def text(name: str) -> str | None:
-        value = values.get(name)
-        return str(value) if value else None
-
     return Smtp(
         host=str(host),
         port=port,
         security=security,
-        user=text("smtp_user"),
-        password=text("smtp_password"),
-        sender=text("mail_from"),
+        user=_text(values, "smtp_user"),
+        password=_text(values, "smtp_password"),
+        sender=_text(values, "mail_from"),
     )
 
 

@@ -169,3 +169,23 @@ def test_starttls_refuses_a_certificate_it_does_not_trust(
     with pytest.raises(MailFailed):
         Mailer(settings).send(ADDRESS, Mail("s", "t"))
     assert inbox.messages == []
+
+
+def test_an_outbox_keeps_each_message_as_a_private_eml_file(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    mailer = Mailer(Smtp(host="", port=0, security="none", outbox=outbox), sender="p@example.be")
+    mailer.send("an@example.org", Mail(subject="Bevestig", text="Open de link"))
+    mailer.send("bo@example.org", Mail(subject="Tweede", text="Nog een"))
+    files = sorted(outbox.glob("*.eml"))
+    assert len(files) == 2
+    assert all(path.stat().st_mode & 0o777 == 0o600 for path in files)
+    first = files[0].read_text()
+    assert "To: an@example.org" in first and "Open de link" in first
+
+
+def test_an_outbox_that_cannot_be_written_fails_clearly(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    mailer = Mailer(Smtp(host="", port=0, security="none", outbox=blocked), sender="p@example.be")
+    with pytest.raises(MailFailed, match="could not be sent"):
+        mailer.send("an@example.org", Mail(subject="x", text="y"))

@@ -7,13 +7,16 @@ written to. Errors name what went wrong, never to whom.
 
 from __future__ import annotations
 
+import os
+import secrets
 import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 from typing import Final, Protocol
 
 from kluis.i18n import N_
@@ -32,7 +35,9 @@ FAILED: Final = N_("the e-mail could not be sent ({reason}); try again later")
 
 class Smtp(Protocol):
     """Where e-mail is sent from (:class:`kluis.config.Smtp` is one): an SMTP server,
-    ``security`` ``starttls``, ``tls`` or ``none``, an optional login, the sender."""
+    ``security`` ``starttls``, ``tls`` or ``none``, an optional login, the sender; or an
+    ``outbox`` folder that each message is written to as an ``.eml`` file instead (for
+    trying Kluis out: the files hold what the messages say)."""
 
     @property
     def host(self) -> str: ...
@@ -46,6 +51,8 @@ class Smtp(Protocol):
     def password(self) -> str | None: ...
     @property
     def sender(self) -> str | None: ...
+    @property
+    def outbox(self) -> Path | None: ...
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,9 @@ class Mailer:
         :class:`MailFailed` when the server cannot be reached or refuses it."""
         message = self.message(to, mail, at=at)
         assert self.smtp is not None
+        if self.smtp.outbox is not None:
+            _to_outbox(self.smtp.outbox, message)
+            return
         try:
             with self._connect(self.smtp) as client:
                 if self.smtp.user:
@@ -149,6 +159,20 @@ class Mailer:
                 client.close()
                 raise
         return client
+
+
+def _to_outbox(folder: Path, message: EmailMessage) -> Path:
+    """Write ``message`` into ``folder`` as a new ``.eml`` file readable by its owner only."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(message.as_bytes())
+    except OSError as error:
+        raise MailFailed(FAILED, reason=type(error).__name__) from None
+    return path
 
 
 __all__ = ["Attachment", "Mail", "Mailer", "Smtp"]
