@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from kluis.app import create_app
@@ -149,10 +149,21 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def first_admin(page: Page, live: LiveServer) -> None:
+    """Create the first administrator, ``coordinator``, on the set-up page: signed in after."""
+    page.goto(f"{live.url}/setup?code=browser-setup")
+    page.locator("#f-name").fill("coordinator")
+    page.locator("#f-email").fill("privacy@example.be")
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("#f-confirm").fill(PASSWORD)
+    page.locator("form[action='/setup'] button").click()
+    expect(page.locator(".who")).to_have_text("coordinator")
+
+
 def screenshot(page: Page, name: str) -> None:
     """Save a full-page screenshot as a test artifact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-__all__ = ["PASSWORD", "LiveServer", "screenshot", "smtp"]
+__all__ = ["PASSWORD", "LiveServer", "first_admin", "screenshot", "smtp"]

@@ -11,20 +11,10 @@ import zipfile
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, LiveServer, screenshot
+from tests.browser.conftest import LiveServer, first_admin, screenshot
 from tests.smtp import SmtpServer
 
 EMAIL = "an.peeters@example.org"
-
-
-def _first_admin(page: Page, live: LiveServer) -> None:
-    page.goto(f"{live.url}/setup?code=browser-setup")
-    page.locator("#f-name").fill("coordinator")
-    page.locator("#f-email").fill("privacy@example.be")
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("#f-confirm").fill(PASSWORD)
-    page.locator("form[action='/setup'] button").click()
-    expect(page.locator(".who")).to_have_text("coordinator")
 
 
 def _open_requests(page: Page) -> str:
@@ -39,7 +29,7 @@ def test_a_day_of_work(
     staff = browser.new_context(locale=locale, accept_downloads=True)
     page = staff.new_page()
     page.set_default_timeout(20_000)
-    _first_admin(page, live)
+    first_admin(page, live)
     expect(page.locator("html")).to_have_attribute("lang", lang)
     assert _open_requests(page) == "0"
     screenshot(page, f"{lang}-dashboard-empty")

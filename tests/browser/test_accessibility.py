@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
-from tests.browser.conftest import PASSWORD, LiveServer
+from tests.browser.conftest import LiveServer, first_admin
 
 PAGES = [
     "/",
@@ -42,12 +42,7 @@ def _serious(result: Any) -> list[str]:
 def test_the_main_pages_have_no_serious_accessibility_violation(
     page: Page, live: LiveServer
 ) -> None:
-    page.goto(f"{live.url}/setup?code=browser-setup")
-    page.locator("#f-name").fill("coordinator")
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("#f-confirm").fill(PASSWORD)
-    page.locator("form[action='/setup'] button").click()
-    expect(page.locator(".who")).to_have_text("coordinator")
+    first_admin(page, live)
     axe = Axe()
     found = {}
     for path in PAGES:

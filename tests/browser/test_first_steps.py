@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, LiveServer, screenshot
-
-
-def _setup(page: Page, live: LiveServer) -> None:
-    page.goto(f"{live.url}/setup?code=browser-setup")
-    page.locator("#f-name").fill("coordinator")
-    page.locator("#f-email").fill("privacy@example.be")
-    page.locator("#f-password").fill(PASSWORD)
-    page.locator("#f-confirm").fill(PASSWORD)
-    page.locator("form[action='/setup'] button").click()
+from tests.browser.conftest import PASSWORD, LiveServer, first_admin, screenshot
 
 
 def test_the_first_administrator_signs_up_then_out_and_in_again(
@@ -22,7 +13,7 @@ def test_the_first_administrator_signs_up_then_out_and_in_again(
     page.goto(live.url)
     expect(page).to_have_url(f"{live.url}/setup")
     screenshot(page, "setup")
-    _setup(page, live)
+    first_admin(page, live)
     expect(page.locator("h1")).to_be_visible()
     expect(page.locator(".who")).to_have_text("coordinator")
     screenshot(page, "dashboard")
@@ -35,7 +26,7 @@ def test_the_first_administrator_signs_up_then_out_and_in_again(
 
 
 def test_the_language_switch_changes_the_interface(page: Page, live: LiveServer) -> None:
-    _setup(page, live)
+    first_admin(page, live)
     page.get_by_role("button", name="FR", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.get_by_role("button", name="NL", exact=True).click()
