@@ -264,6 +264,12 @@ def client(server: Any) -> Iterator[Any]:
         yield browser
 
 
+@pytest.fixture
+def english(client: Any) -> None:
+    """The test's browser asks for English pages (tests that read the English texts)."""
+    client.headers["accept-language"] = "en"
+
+
 def csrf_of(client: Any) -> str:
     """The CSRF token of ``client``'s browser (opening a page first if it has none)."""
     token = client.cookies.get("kluis_csrf")

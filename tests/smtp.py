@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -77,3 +77,11 @@ def smtp() -> Iterator[SmtpServer]:
         )
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailing(server: Any, smtp: SmtpServer) -> SmtpServer:
+    """The test server sends its e-mail to the test's SMTP server."""
+    state = server.state.kluis
+    state.settings = replace(state.settings, smtp=smtp.settings)
+    return smtp

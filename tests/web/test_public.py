@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -20,23 +19,12 @@ from kluis.subject_requests import ADDRESS_LIMIT
 from kluis.subject_requests.models import PublicRequest, SubjectRequest
 from kluis.vault import Keyring, RecordInput, ValueKind, identify, store_record, suppressed
 from tests.conftest import DPO_ACTOR, LEDGER, PASSWORD, consent_for, csrf_of, give_password, sign_in
-from tests.smtp import SmtpServer, smtp  # noqa: F401
+from tests.smtp import SmtpServer, mailing, smtp  # noqa: F401
 
 ADDRESS = "an.peeters@example.be"
 
 
-@pytest.fixture(autouse=True)
-def english(client: Any) -> None:
-    """These tests read the English texts of the pages."""
-    client.headers["accept-language"] = "en"
-
-
-@pytest.fixture
-def mailing(server: Any, smtp: SmtpServer) -> SmtpServer:  # noqa: F811
-    """The server sends its e-mail to the test's SMTP server."""
-    state = server.state.kluis
-    state.settings = replace(state.settings, smtp=smtp.settings)
-    return smtp
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _path(url: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,22 +16,12 @@ from kluis.storage import transaction
 from kluis.subject_requests.models import RequestStep, SubjectRequest
 from kluis.vault import Keyring, RecordInput, store_record
 from tests.conftest import DPO_ACTOR, LEDGER, consent_for, csrf_of, sign_in
-from tests.smtp import SmtpServer, smtp  # noqa: F401
+from tests.smtp import SmtpServer, mailing, smtp  # noqa: F401
 
 ADDRESS = "jan.janssens@example.be"
 
 
-@pytest.fixture(autouse=True)
-def english(client: Any) -> None:
-    """These tests read the English texts of the pages."""
-    client.headers["accept-language"] = "en"
-
-
-@pytest.fixture
-def mailing(server: Any, smtp: SmtpServer) -> SmtpServer:  # noqa: F811
-    state = server.state.kluis
-    state.settings = replace(state.settings, smtp=smtp.settings)
-    return smtp
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _candidate(server: Any) -> None:
@@ -107,7 +96,8 @@ def test_file_check_extend_execute_preview_and_send(client: Any, mailing: SmtpSe
     assert "Jan Janssens" in preview.text
     assert "<style>" not in preview.text
     history = client.get(f"/requests/{request_id}").text
-    assert "request_extend" in history and "request_step" in history
+    assert "Deadline extended" in history and "Step: Writing the answer (done)" in history
+    assert "request_extend" not in history
     package = client.get(f"/requests/{request_id}/answer.zip")
     assert package.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(package.content)).namelist()
@@ -132,7 +122,9 @@ def test_a_refusal_needs_reasons_and_without_e_mail_nothing_is_sent(client: Any)
     request_id = _file(client, kind="rectification")
     page = client.get(f"/requests/{request_id}").text
     assert "E-mail is not set up" in page
-    assert "carried out on the command line" in page
+    # Nobody matches: there is no record to correct (the form is for a matched person).
+    assert "there is no record to correct" in page
+    assert "command line" not in page
     csrf = csrf_of(client)
     assert (
         client.post(f"/requests/{request_id}/execute", data={"csrf_token": csrf}).status_code == 409
