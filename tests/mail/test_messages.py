@@ -94,7 +94,7 @@ def test_the_reminder_lists_requests_due_soon_and_overdue(
     policy: StoredRegister,
     keys: LocalKeyProvider,
     clock: FixedClock,
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     keyring = Keyring(keys)
     now = clock.now()

@@ -24,7 +24,7 @@ from tests.smtp import Inbox, SmtpServer, free_port, smtp  # noqa: F401
 ADDRESS = "an.peeters@example.be"
 
 
-def test_a_message_reaches_the_server_with_its_attachment(smtp: SmtpServer) -> None:  # noqa: F811
+def test_a_message_reaches_the_server_with_its_attachment(smtp: SmtpServer) -> None:
     mail = Mail(
         "Subject line",
         "Body text\n",
@@ -51,7 +51,7 @@ def test_without_smtp_sending_says_e_mail_is_not_set_up() -> None:
     assert "not set up" in str(raised.value)
 
 
-def test_a_sender_is_needed(smtp: SmtpServer) -> None:  # noqa: F811
+def test_a_sender_is_needed(smtp: SmtpServer) -> None:
     settings = Smtp(host="127.0.0.1", port=smtp.settings.port, security="none")
     with pytest.raises(MailNotConfigured):
         Mailer(settings).send(ADDRESS, Mail("s", "t"))

@@ -737,6 +737,7 @@ def person(request: Request, subject_id: uuid.UUID) -> Response:
         "records": rows,
         "consents": consents,
         "standing": standing,
+        "consent_channels": [channel.value for channel in Channel],
         "staff": staff,
         "requests": requests,
         "trail": trail,
