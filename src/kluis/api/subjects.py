@@ -2,9 +2,8 @@
 the body, so it never appears in an address), ``GET /api/v1/subjects/{id}`` shows the
 records the caller's roles reach. Both are audited by the vault.
 
-Both are the API's hot path, a look-up of a millisecond or two: they run on the event loop
-itself rather than in a worker thread, since handing each to a thread and back cost more
-than the look-up (see docs/benchmarks.md)."""
+Both are the API's hot path, a look-up of a millisecond or two: on SQLite they run on the
+event loop itself rather than in a worker thread (:func:`kluis.api.units.quick`)."""
 
 from __future__ import annotations
 
@@ -17,11 +16,13 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from kluis.api.common import ERRORS, Note, Pagination, Value, pagination
 from kluis.api.schemas import PageOf
-from kluis.api.units import api_unit, csrf_for_cookies
+from kluis.api.units import api_unit, csrf_for_cookies, quick
 from kluis.server import state_of
 from kluis.vault import (
     AccessDenied,
     RecordView,
+    SubjectMatch,
+    SubjectView,
     ValueKind,
     find_subjects,
     record_refused_read,
@@ -90,15 +91,19 @@ async def search(
 ) -> PageOf[Match]:
     """The subjects holding the identifier, in activities the caller's roles reach (the
     DPO: all). The search is audited (its kind and how many matched, never the value)."""
-    with api_unit(request) as (session, caller):
-        matches = find_subjects(
-            session,
-            state_of(request).keyring(),
-            caller.actor,
-            kind=ValueKind(body.kind),
-            value=body.value,
-            at=state_of(request).clock.now(),
-        )
+
+    def work() -> list[SubjectMatch]:
+        with api_unit(request) as (session, caller):
+            return find_subjects(
+                session,
+                state_of(request).keyring(),
+                caller.actor,
+                kind=ValueKind(body.kind),
+                value=body.value,
+                at=state_of(request).clock.now(),
+            )
+
+    matches = await quick(work, request)
     return paged.of([Match(subject_id=m.subject_id, activities=m.activities) for m in matches])
 
 
@@ -115,22 +120,26 @@ async def show(
     record read is audited. 403 when the caller may read none of them (the refusal is
     audited too)."""
     state = state_of(request)
-    try:
-        with api_unit(request) as (session, caller):
-            view = show_subject(
-                session,
-                state.keyring(),
-                caller.actor,
-                subject_id,
-                at=state.clock.now(),
-                reason=reason,
-            )
-    except AccessDenied:
-        with api_unit(request) as (session, caller):
-            record_refused_read(
-                session, caller.actor, subject_id, at=state.clock.now(), reason=reason
-            )
-        raise
+
+    def work() -> SubjectView:
+        try:
+            with api_unit(request) as (session, caller):
+                return show_subject(
+                    session,
+                    state.keyring(),
+                    caller.actor,
+                    subject_id,
+                    at=state.clock.now(),
+                    reason=reason,
+                )
+        except AccessDenied:
+            with api_unit(request) as (session, caller):
+                record_refused_read(
+                    session, caller.actor, subject_id, at=state.clock.now(), reason=reason
+                )
+            raise
+
+    view = await quick(work, request)
     return SubjectOut(
         subject_id=view.subject_id, records=[record_out(record) for record in view.records]
     )
