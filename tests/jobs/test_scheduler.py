@@ -14,6 +14,7 @@ from kluis.config import load_settings
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
 from kluis.jobs import (
+    DAILY,
     DONE,
     QUEUED,
     RETENTION_RUN,
@@ -31,19 +32,19 @@ def test_a_tick_queues_and_runs_the_daily_jobs(
     engine: Engine, worker: Worker, vault: Vault
 ) -> None:
     scheduler = Scheduler(worker)
-    assert scheduler.tick() == 3
+    assert scheduler.tick() == len(DAILY)
     assert scheduler.tick() == 0  # each daily job once a day
     with transaction(engine) as session:
         jobs, total = list_jobs(session)
-    assert total == 3 and {job.status for job in jobs} == {DONE}
+    assert total == len(DAILY) and {job.status for job in jobs} == {DONE}
 
 
 def test_a_job_that_fails_is_tried_at_a_later_tick(
     engine: Engine, worker: Worker, clock: FixedClock
 ) -> None:
-    # No register applied: the retention run fails; the other two jobs do not need one.
+    # No register applied: the retention run fails; the other jobs do not need one.
     scheduler = Scheduler(worker)
-    assert scheduler.tick() == 3
+    assert scheduler.tick() == len(DAILY)
     assert scheduler.tick() == 0
     with transaction(engine) as session:
         queued, total = list_jobs(session, statuses=(QUEUED,))
@@ -58,11 +59,11 @@ def test_the_thread_runs_jobs_until_stopped(engine: Engine, worker: Worker, vaul
     try:
         deadline = time.monotonic() + 20
         done = 0
-        while time.monotonic() < deadline and done < 3:
+        while time.monotonic() < deadline and done < len(DAILY):
             with transaction(engine) as session:
                 done = list_jobs(session, statuses=(DONE,))[1]
             time.sleep(0.05)
-        assert done == 3
+        assert done == len(DAILY)
         assert scheduler.running
     finally:
         scheduler.stop()

@@ -14,6 +14,7 @@ from kluis.jobs import (
     DASHBOARD_FIGURES,
     DEADLINE_REMINDERS,
     DONE,
+    HOUSEKEEPING,
     QUEUED,
     RETENTION_RUN,
     RUNNING,
@@ -26,15 +27,17 @@ from kluis.jobs import (
     mail_sender,
     queue,
 )
-from kluis.mail import Mail, Mailer
+from kluis.mail import Mailer
 from kluis.retention import list_runs
 from kluis.storage import transaction
 from kluis.subject_requests import Channel, Kind, file_request
-from kluis.users.auth import set_password
+from kluis.users.auth import authenticate, session_for, set_password, start_session
+from kluis.users.models import LoginFailure, User
 from kluis.vault import Keyring
 from kluis.vault.models import Record
 from tests.conftest import ADMIN_ACTOR, DPO_ACTOR
 from tests.jobs.conftest import Vault
+from tests.smtp import SmtpServer, smtp  # noqa: F401
 
 
 def _records(engine: Engine) -> set[object]:
@@ -197,34 +200,49 @@ def test_the_daily_jobs_are_queued_once_a_day(
     first = worker.queue_daily()
     again = worker.queue_daily()
     assert [job.id for job in again] == [job.id for job in first]
-    assert {job.kind for job in first} == {RETENTION_RUN, DEADLINE_REMINDERS, DASHBOARD_FIGURES}
+    assert {job.kind for job in first} == {
+        RETENTION_RUN,
+        DEADLINE_REMINDERS,
+        DASHBOARD_FIGURES,
+        HOUSEKEEPING,
+    }
     assert all(job.slot == "2026-11-22" for job in first)
     assert all(job.due_at == datetime(2026, 11, 22, 1, tzinfo=UTC) for job in first)
     clock.moment += timedelta(days=1)
     worker.queue_daily()
     with transaction(engine) as session:
-        assert list_jobs(session)[1] == 6
-
-
-class _Recording(Mailer):
-    """A mailer that keeps what it would send."""
-
-    def __init__(self) -> None:
-        super().__init__(None, sender="privacy@example.be")
-        self.sent: list[tuple[str, Mail]] = []
-
-    def send(self, to: str, mail: Mail, *, at: datetime | None = None) -> None:
-        self.sent.append((to, mail))
+        assert list_jobs(session)[1] == 8
 
 
 def test_reminders_are_mailed_through_the_mailer(
-    engine: Engine, keys: LocalKeyProvider, clock: FixedClock, applied: None
+    engine: Engine, keys: LocalKeyProvider, clock: FixedClock, applied: None, smtp: SmtpServer
 ) -> None:
     overdue = _request(engine, keys, datetime(2026, 10, 1, 9, tzinfo=UTC), clock.now())
-    mailer = _Recording()
+    mailer = Mailer(smtp.settings)
     with transaction(engine) as session:
         reminders = deadline_reminders(session, today=clock.now().date())
     sent = mail_sender(mailer, link="https://kluis.example.be/requests")(reminders)
-    assert sent == 1 and [to for to, _mail in mailer.sent] == ["privacy@example.be"]
-    text = mailer.sent[0][1].text
+    assert sent == 1
+    assert [to for to, _message in smtp.inbox.messages] == [["privacy@example.be"]]
+    text = smtp.inbox.text()
     assert f"{overdue}" in text and "https://kluis.example.be/requests" in text
+
+
+def test_housekeeping_forgets_what_has_served_its_purpose(
+    engine: Engine, worker: Worker, clock: FixedClock, applied: None
+) -> None:
+    with transaction(engine) as session:
+        set_password(session, "dora", "a long enough password", actor=DPO_ACTOR, at=clock.now())
+        user = session.execute(select(User).where(User.name == "dora")).scalar_one()
+        start_session(session, user, at=clock.now() - timedelta(days=1), verified=True)
+        kept = start_session(session, user, at=clock.now(), verified=True)
+        authenticate(session, "dora", "wrong", address="a", at=clock.now() - timedelta(hours=1))
+        authenticate(session, "dora", "wrong", address="a", at=clock.now())
+        queue(session, HOUSEKEEPING, "now", due_at=clock.now())
+    worker.run_due()
+    with transaction(engine) as session:
+        latest = latest_result(session, HOUSEKEEPING)
+        assert session_for(session, kept, at=clock.now()) is not None
+        assert len(session.execute(select(LoginFailure)).all()) == 1
+    assert latest is not None and latest.result is not None
+    assert latest.result["sessions"] == 1 and latest.result["failed_sign_ins"] == 1

@@ -31,6 +31,8 @@ from kluis.jobs.service import JobLost, JobView, claim_next, fail, finish, progr
 from kluis.retention import BATCH, Cursor, RunView, finish_run, plan_work, run_batch, shred_batch
 from kluis.retention import start_run as start_retention_run
 from kluis.storage import checkpoint, transaction
+from kluis.subject_requests import forget_public_requests
+from kluis.users.auth import THROTTLE_WINDOW, forget_failures, forget_resets, forget_sessions
 from kluis.vault import Keyring
 
 log = logging.getLogger("kluis.jobs")
@@ -38,8 +40,9 @@ log = logging.getLogger("kluis.jobs")
 RETENTION_RUN: Final = "retention_run"
 DEADLINE_REMINDERS: Final = "deadline_reminders"
 DASHBOARD_FIGURES: Final = "dashboard_figures"
+HOUSEKEEPING: Final = "housekeeping"
 #: The kinds queued every day, one job per kind and day.
-DAILY: Final = (RETENTION_RUN, DEADLINE_REMINDERS, DASHBOARD_FIGURES)
+DAILY: Final = (RETENTION_RUN, DEADLINE_REMINDERS, DASHBOARD_FIGURES, HOUSEKEEPING)
 KINDS: Final = DAILY
 #: The daily jobs fall due at this time (UTC): 02:00 in Brussels and Amsterdam in winter.
 DAILY_AT: Final = time(1, 0, tzinfo=UTC)
@@ -121,6 +124,7 @@ class Worker:
             RETENTION_RUN: self._retention,
             DEADLINE_REMINDERS: self._reminders,
             DASHBOARD_FIGURES: self._figures,
+            HOUSEKEEPING: self._housekeeping,
         }
         try:
             result = handlers[job.kind](job)
@@ -216,12 +220,25 @@ class Worker:
         with transaction(self.engine) as session:
             return dashboard_figures(session, at=self.clock.now())
 
+    def _housekeeping(self, job: JobView) -> dict[str, Any]:
+        """Delete what has served its purpose: ended sessions, failed sign-ins that no
+        longer count, used or expired reset links, public requests never confirmed."""
+        at = self.clock.now()
+        with transaction(self.engine) as session:
+            return {
+                "sessions": forget_sessions(session, at=at),
+                "failed_sign_ins": forget_failures(session, before=at - THROTTLE_WINDOW),
+                "reset_links": forget_resets(session, at=at),
+                "unconfirmed_requests": forget_public_requests(session, at=at),
+            }
+
 
 __all__ = [
     "DAILY",
     "DAILY_AT",
     "DASHBOARD_FIGURES",
     "DEADLINE_REMINDERS",
+    "HOUSEKEEPING",
     "KINDS",
     "RETENTION_RUN",
     "Worker",

@@ -389,6 +389,14 @@ def finish_reset(session: Session, token: str, password: str, *, at: datetime) -
     return user
 
 
+def forget_resets(session: Session, *, at: datetime) -> int:
+    """Delete reset links that were used or have expired; how many."""
+    result = session.execute(
+        delete(ResetToken).where(ResetToken.used_at.is_not(None) | (ResetToken.expires_at <= at))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def email_of(session: Session, user: User) -> str | None:
     """The e-mail address ``user`` receives resets and reminders at."""
     login = session.get(Login, user.id)

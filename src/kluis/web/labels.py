@@ -14,6 +14,7 @@ from kluis.jobs import (
     DEADLINE_REMINDERS,
     DONE,
     FAILED,
+    HOUSEKEEPING,
     QUEUED,
     RETENTION_RUN,
     RUNNING,
@@ -82,6 +83,7 @@ JOB_KINDS: Final[dict[str, str]] = {
     RETENTION_RUN: N_("Retention run"),
     DEADLINE_REMINDERS: N_("Deadline reminders"),
     DASHBOARD_FIGURES: N_("Dashboard figures"),
+    HOUSEKEEPING: N_("Housekeeping"),
 }
 JOB_STATUSES: Final[dict[str, str]] = {
     QUEUED: N_("queued"),
