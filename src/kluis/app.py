@@ -42,6 +42,7 @@ from kluis.server import (
     status_of,
 )
 from kluis.server.access import AccessLog, route_pattern
+from kluis.server.protocol import NoDelayH11Protocol
 from kluis.storage import current_revision, head_revision, make_engine, upgrade
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
@@ -285,6 +286,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
             workers=workers,
             access_log=False,
             proxy_headers=False,
+            http=NoDelayH11Protocol,
         )
         return
     uvicorn.run(
@@ -293,4 +295,5 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
         port=port,
         access_log=False,
         proxy_headers=False,
+        http=NoDelayH11Protocol,
     )

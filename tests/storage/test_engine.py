@@ -4,6 +4,8 @@ file; PostgreSQL through psycopg 3; transactions that commit or roll back whole.
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -178,3 +180,41 @@ def test_checkpoint_empties_the_wal(sqlite_engine: Engine, tmp_path: Path) -> No
     checkpoint(sqlite_engine)
     assert wal.stat().st_size == 0
     sqlite_engine.dispose()
+
+
+def test_writers_of_two_engines_queue_on_the_lock_file(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Two engines on one file (as two processes have) take turns: the second writer waits
+    for the first to commit, then writes, without a 'database is locked' error."""
+    other = make_engine(f"sqlite:///{(tmp_path / 'kluis.db').as_posix()}")
+    order: list[str] = []
+    holding = threading.Event()
+
+    def second() -> None:
+        holding.wait(10)
+        with transaction(other) as session:
+            order.append("second writes")
+            session.execute(text("CREATE TABLE IF NOT EXISTS probe_b (n INTEGER)"))
+
+    helper = threading.Thread(target=second)
+    helper.start()
+    with transaction(sqlite_engine) as session:
+        session.execute(text("CREATE TABLE probe_a (n INTEGER)"))
+        holding.set()
+        time.sleep(0.3)
+        order.append("first commits")
+    helper.join(10)
+    other.dispose()
+    assert order == ["first commits", "second writes"]
+    lock = tmp_path / "kluis-writers.lock"
+    assert lock.exists() and lock.stat().st_mode & 0o777 == 0o600
+
+
+def test_read_only_work_does_not_wait_for_a_writer(sqlite_engine: Engine) -> None:
+    """A read-only transaction begins deferred: it reads beside a writer holding the lock
+    (one beginning IMMEDIATE would wait for it, then fail with 'database is locked')."""
+    with transaction(sqlite_engine) as writing:
+        writing.execute(text("CREATE TABLE probe_c (n INTEGER)"))
+        with transaction(sqlite_engine, read_only=True) as reading:
+            assert reading.execute(text("SELECT count(*) FROM user_account")).scalar() == 0
