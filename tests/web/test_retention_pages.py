@@ -3,8 +3,10 @@ runs and their detail, legal holds, renewals and reviews."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from kluis.jobs import DASHBOARD_FIGURES, queue
 from kluis.storage import transaction
 from kluis.vault import Keyring, RecordInput, Written, write_records
 from tests.conftest import DPO_ACTOR, LEDGER, consent_for, csrf_of
@@ -57,6 +59,26 @@ def test_the_plan_and_a_run_started_from_the_browser(client: Any) -> None:
     assert detail.status_code == 200 and "2026-11-22" in detail.text
     assert client.get("/retention/runs/99").status_code == 404
     assert len(due) == 3 and "0 records are due now" in client.get("/retention").text
+
+
+def test_the_plan_comes_from_the_figures_job_until_something_changes_it(client: Any) -> None:
+    _write(client.app, "candidates", [{"selection_end": "2024-05-01"}] * 2)
+    state = client.app.state.kluis
+    state.clock.moment += timedelta(minutes=1)  # the register was applied before
+    with transaction(state.engine) as session:
+        queue(session, DASHBOARD_FIGURES, "test", due_at=state.clock.now())
+    worker_of(client.app).run_due()
+    # A record written after the figures: the computed plan does not count it yet.
+    _write(client.app, "payroll", [{"employment_end": "2010-01-31"}])
+    sign_in_en(client, "dora")
+    computed = client.get("/retention").text
+    assert "Computed at 12:01 UTC" in computed and "2 records are due now" in computed
+    live = client.get("/retention?live=1").text
+    assert "Computed at" not in live and "3 records are due now" in live
+    client.post("/retention/run", data={"csrf_token": csrf_of(client)})
+    worker_of(client.app).run_due()
+    after_run = client.get("/retention").text
+    assert "Computed at" not in after_run and "0 records are due now" in after_run
 
 
 def test_recruiters_see_no_retention(client: Any) -> None:

@@ -8,7 +8,7 @@ Public surface: the queue (:func:`queue`, :func:`claim_next`, :func:`heartbeat`,
 :class:`Scheduler` thread, and the reminders (:func:`deadline_reminders`).
 """
 
-from kluis.jobs.figures import dashboard_figures, register_findings
+from kluis.jobs.figures import dashboard_figures, plan_rows, register_findings
 from kluis.jobs.models import Job
 from kluis.jobs.reminders import (
     Reminder,
@@ -83,6 +83,7 @@ __all__ = [
     "list_jobs",
     "mail_sender",
     "manual_slot",
+    "plan_rows",
     "progress",
     "queue",
     "register_findings",

@@ -1,6 +1,7 @@
 """The dashboard's figures that need a look at every record (retention due this month,
 records held) or at the whole register (its check findings): computed by the
-``dashboard_figures`` job, daily and on demand, never at each page view. Counts only."""
+``dashboard_figures`` job, daily and on demand, never at each page view; and the retention
+plan the retention page shows. Counts only."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from kluis.register.checks.base import Context
 from kluis.register.checks.runner import all_checks
 from kluis.register.source import SourceMap
 from kluis.register.versions import current_version
-from kluis.retention import retention_plan
+from kluis.retention import RetentionPlan, retention_plan
 from kluis.vault import suppression_count
 
 #: Consent withdrawals are counted over this many days.
@@ -35,6 +36,40 @@ def register_findings(session: Session, *, at: datetime) -> dict[str, int]:
         for finding in check.run(context):
             counts[finding.severity.value] += 1
     return dict(counts)
+
+
+def plan_rows(plan: RetentionPlan) -> dict[str, Any]:
+    """The retention plan as plain data, as the retention page shows it: one row of counts
+    per activity, and the records falling due by month (``YYYY-MM``)."""
+    rows = []
+    for entry in plan.activities:
+        if entry.rule is None or not entry.rule.has_period:
+            then = None
+        else:
+            then = entry.action.value if entry.action is not None else "erase"
+        rows.append(
+            {
+                "activity": entry.activity,
+                "records": entry.records,
+                "due": entry.due,
+                "held": entry.held,
+                "then": then,
+                "next_due": entry.next_due.isoformat() if entry.next_due else None,
+                "undated": entry.open + entry.review_only,
+                "held_by_law": entry.held_by_law,
+                "review_due": entry.review_due,
+                "schedule": {
+                    month.strftime("%Y-%m"): count
+                    for month, count in sorted(entry.schedule.items())
+                },
+            }
+        )
+    return {
+        "at": plan.at.isoformat(),
+        "fiscal_year_end": plan.fiscal_year_end,
+        "due": plan.due,
+        "activities": rows,
+    }
 
 
 def dashboard_figures(session: Session, *, at: datetime) -> dict[str, Any]:
@@ -58,7 +93,8 @@ def dashboard_figures(session: Session, *, at: datetime) -> dict[str, Any]:
         "retention_due_this_month": plan.due + later_this_month,
         "retention_held": sum(entry.held for entry in plan.activities),
         "review_due": sum(entry.review_due for entry in plan.activities),
+        "plan": plan_rows(plan),
     }
 
 
-__all__ = ["WITHDRAWAL_DAYS", "dashboard_figures", "register_findings"]
+__all__ = ["WITHDRAWAL_DAYS", "dashboard_figures", "plan_rows", "register_findings"]

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Form, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from kluis.core.errors import InvalidInput, NotFound
-from kluis.jobs import RETENTION_RUN
+from kluis.jobs import DASHBOARD_FIGURES, RETENTION_RUN, latest_result, plan_rows
+from kluis.register.versions import current_version
 from kluis.retention import (
     NOTICE_DAYS,
     Decision,
@@ -67,15 +69,38 @@ def _runs_page(runs: list[RunView], number: int) -> Page[RunView]:
     return Page(runs[start : start + PER_PAGE], number, PER_PAGE, len(runs))
 
 
+def _computed_plan(session: Session, runs: list[RunView], today: date) -> tuple[Any, Any]:
+    """The plan the ``dashboard_figures`` job computed today, and when, if nothing that
+    changes it (a retention run, a new register) came after; else ``(None, None)``."""
+    latest = latest_result(session, DASHBOARD_FIGURES)
+    if latest is None or latest.result is None or latest.finished_at is None:
+        return None, None
+    computed = latest.finished_at
+    stored = current_version(session)
+    if computed.date() != today or "plan" not in latest.result or stored is None:
+        return None, None
+    if stored.applied_at >= computed:
+        return None, None
+    if runs and (runs[0].finished_at is None or runs[0].finished_at >= computed):
+        return None, None
+    return latest.result["plan"], computed
+
+
 @router.get("/retention")
 def plan_page(request: Request) -> Response:
-    """The retention plan as on today, the latest runs, and the button to run now."""
+    """The retention plan as on today, the latest runs, and the button to run now. The plan
+    is the one the daily figures job computed (it reads every record: seconds at a million),
+    unless something changed it since or ``?live=1`` asks for it to be computed now."""
     today = state_of(request).clock.now().date()
+    live = request.query_params.get("live") == "1"
     with signed_in(request) as (session, caller):
-        plan = retention_plan(session, caller.actor, at=today)
+        require_privacy_staff(caller.actor)
         runs = list_runs(session, caller.actor, limit=5)
-    months = sorted({month for entry in plan.activities for month in entry.schedule})[:12]
-    context = {"plan": plan, "runs": runs, "months": months}
+        plan, computed = (None, None) if live else _computed_plan(session, runs, today)
+        if plan is None:
+            plan = plan_rows(retention_plan(session, caller.actor, at=today))
+    months = sorted({month for entry in plan["activities"] for month in entry["schedule"]})[:12]
+    context = {"plan": plan, "runs": runs, "months": months, "computed": computed}
     return page(request, "retention/plan.html", context, caller=caller)
 
 
