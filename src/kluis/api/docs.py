@@ -11,10 +11,10 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from kluis.api.common import api_language
-from kluis.i18n import translations
+from kluis.server.templates import page_environment
 
 router = APIRouter(include_in_schema=False)
 
@@ -181,18 +181,7 @@ def reference(document: Mapping[str, Any]) -> tuple[list[Section], dict[str, lis
 
 @cache
 def _environment(lang: str) -> Environment:
-    env = Environment(
-        loader=PackageLoader("kluis.api", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(lang, "web"), newstyle=True
-    )
-    return env
+    return page_environment("kluis.api", lang)
 
 
 @router.get("/api/docs", response_class=HTMLResponse)

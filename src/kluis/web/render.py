@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any, Final, Generic, TypeVar
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from kluis.i18n import LANGUAGES, gettext, language_name, translations
+from kluis.i18n import LANGUAGES, gettext, language_name
 from kluis.server import CSRF_FIELD, Caller, csrf_token, state_of
 from kluis.server.security import cookie_header
+from kluis.server.templates import page_environment
 from kluis.web.labels import label
 
 LANG_COOKIE: Final = "kluis_lang"
@@ -37,17 +38,7 @@ def t(lang: str, message: str, /, **params: object) -> str:
 @cache
 def environment(lang: str) -> Environment:
     """The template environment speaking ``lang``."""
-    env = Environment(
-        loader=PackageLoader("kluis.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(lang, "web"), newstyle=True
-    )
+    env = page_environment("kluis.web", lang)
     env.globals["LANGUAGES"] = LANGUAGES
     env.globals["language_name"] = language_name
     env.globals["CSRF_FIELD"] = CSRF_FIELD
