@@ -257,7 +257,7 @@ def _lifespan(state: ServerState) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 def new_setup_code() -> str:
     """A one-time code that guards the creation of the first administrator."""
-    return secrets.token_hex(4)
+    return secrets.token_urlsafe(12)
 
 
 def jobs_enabled() -> bool:

@@ -15,7 +15,7 @@ Nothing is read at import time; the interfaces call :func:`load_settings` at the
 | ``smtp_security`` | ``KLUIS_SMTP_SECURITY`` | ``starttls`` (or ``tls``, ``none``) |
 | ``smtp_user`` / ``smtp_password`` | ``KLUIS_SMTP_USER`` / ``KLUIS_SMTP_PASSWORD`` | none |
 | ``mail_from`` | ``KLUIS_MAIL_FROM`` | the register's privacy contact |
-| ``mail_outbox`` | ``KLUIS_MAIL_OUTBOX`` | none; a folder: e-mail is written there as .eml files instead of sent |
+| ``mail_outbox`` | ``KLUIS_MAIL_OUTBOX`` | none; without ``smtp_host``, a folder e-mail is written to as .eml files |
 """
 
 from __future__ import annotations

@@ -127,6 +127,12 @@ def test_a_browser_session_needs_the_csrf_header_for_changes(client: Any) -> Non
     sign_in(client, "rik")
     refused = client.post("/api/v1/records", json=CANDIDATE)
     assert refused.status_code == 403
+    # An Authorization header that is no API token (a proxy's Basic credentials) does not
+    # stand in for the CSRF header.
+    basic = client.post(
+        "/api/v1/records", json=CANDIDATE, headers={"authorization": "Basic dXNlcjpwdw=="}
+    )
+    assert basic.status_code == 403
     accepted = client.post(
         "/api/v1/records", json=CANDIDATE, headers={"X-CSRF-Token": csrf_of(client)}
     )

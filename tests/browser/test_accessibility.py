@@ -46,7 +46,8 @@ def test_the_main_pages_have_no_serious_accessibility_violation(
     axe = Axe()
     found = {}
     for path in PAGES:
-        page.goto(f"{live.url}{path}")
+        opened = page.goto(f"{live.url}{path}")
+        assert opened is not None and opened.ok, path
         result = axe.run(page, options=RULES)
         assert result.response["passes"], f"axe did not run on {path}"
         problems = _serious(result)

@@ -30,6 +30,7 @@ from kluis.jobs import (
     queue,
 )
 from kluis.jobs import service as jobs_service
+from kluis.jobs.service import MAX_ATTEMPTS
 from kluis.storage import transaction
 
 
@@ -148,6 +149,23 @@ def test_a_job_whose_heartbeat_stopped_is_claimed_again(engine: Engine, clock: F
     with transaction(engine) as session:
         finish(session, job.id, "second", {"ok": True}, at=clock.now())
         assert get_job(session, job.id).status == DONE
+
+
+def test_a_job_that_kills_its_process_is_taken_over_only_so_often(
+    engine: Engine, clock: FixedClock
+) -> None:
+    """A process that dies running the job (out of memory, say) never calls fail(): the
+    job is taken over MAX_ATTEMPTS times at most, not by every server in turn forever."""
+    with transaction(engine) as session:
+        queue(session, "a", "x", due_at=clock.now())
+    moment = clock.now()
+    claims = []
+    for process in range(MAX_ATTEMPTS + 2):
+        with transaction(engine) as session:
+            claims.append(claim_next(session, f"process {process}", at=moment))
+        moment += timedelta(minutes=10)  # its heartbeat stopped: the process died
+    taken = [claim for claim in claims if claim is not None]
+    assert [claim.attempts for claim in taken] == list(range(1, MAX_ATTEMPTS + 1))
 
 
 def test_progress_and_result(engine: Engine, clock: FixedClock) -> None:

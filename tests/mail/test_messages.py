@@ -111,8 +111,8 @@ def test_the_reminder_lists_requests_due_soon_and_overdue(
     )
     mailer_for(smtp.settings, session).send("dpo@example.be", mail)
     text = smtp.inbox.text()
-    assert f"Request {old.id} (erasure): OVERDUE" in text
-    assert f"Request {soon.id} (access): answer by" in text
+    assert f"Request {old.id} (erasure of your personal data): OVERDUE" in text
+    assert f"Request {soon.id} (access to your personal data): answer by" in text
     assert "https://k/requests" in text
     assert smtp.inbox.last()["Subject"] == "Requests to answer: 1 due soon, 1 overdue"
 

@@ -4,10 +4,16 @@ fixation), throttled sign-in, no open redirect, and logs that name routes, not a
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+import pyotp
 import pytest
+from sqlalchemy import select
 
+from kluis.storage import transaction
+from kluis.users.auth import enable_totp, new_totp_secret
+from kluis.users.models import User
 from tests.conftest import PASSWORD, csrf_of, give_password, sign_in
 
 
@@ -108,7 +114,8 @@ def test_the_access_log_names_the_route_not_the_address(
         client.get("/requests/12345")
         client.get("/login?next=/secret-path")
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert "secret-path" not in logged
+    assert "secret-path" not in logged and "12345" not in logged
+    assert "GET /requests/{request_id}" in logged
     assert "GET /login 200" in logged
 
 
@@ -142,3 +149,38 @@ def test_personal_data_reaches_no_log_line(client: Any, caplog: pytest.LogCaptur
     assert logged, "the access log should have written something"
     for value in (email, phone, name, "not-an-address", "lotte"):
         assert value not in logged.lower()
+
+
+def test_a_second_factor_is_asked_after_the_password_and_cannot_be_guessed(client: Any) -> None:
+    give_password(client.app, "dora")
+    state = client.app.state.kluis
+    secret = new_totp_secret()
+    with transaction(state.engine) as session:
+        user = session.execute(select(User).where(User.name == "dora")).scalar_one()
+        enable_totp(
+            session, user, secret, pyotp.TOTP(secret).at(state.clock.now()), at=state.clock.now()
+        )
+    answer = _login(client, "dora", PASSWORD)
+    assert answer.headers["location"] == "/login/code?next=%2F"
+    assert client.get("/").headers["location"].startswith("/login/code")
+    right = int(pyotp.TOTP(secret).at(state.clock.now()))
+    for attempt in range(5):
+        wrong = f"{(right + 500_000 + attempt) % 1_000_000:06d}"
+        answer = client.post(
+            "/login/code", data={"code": wrong, "next": "/", "csrf_token": csrf_of(client)}
+        )
+        assert answer.status_code == 401
+    guessed = client.post(
+        "/login/code", data={"code": f"{right:06d}", "next": "/", "csrf_token": csrf_of(client)}
+    )
+    assert guessed.status_code == 429
+    assert client.get("/").status_code == 303
+    # After the window, the password and the right code sign in.
+    state.clock.moment += timedelta(minutes=16)
+    _login(client, "dora", PASSWORD)
+    code = pyotp.TOTP(secret).at(state.clock.now())
+    signed = client.post(
+        "/login/code", data={"code": code, "next": "/", "csrf_token": csrf_of(client)}
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/"
+    assert client.get("/").status_code == 200

@@ -16,6 +16,7 @@ from kluis.core.errors import Conflict, InvalidInput, NotAllowed
 from kluis.register.versions import StoredRegister
 from kluis.users.auth import (
     NAME_FAILURES,
+    PENDING_MAX,
     SESSION_IDLE,
     SESSION_MAX,
     anyone_can_sign_in,
@@ -169,8 +170,9 @@ def test_the_second_factor_replaces_the_half_signed_in_session(
     half = start_session(session, user, at=clock.now(), verified=False)
     signed = session_for(session, half, at=clock.now())
     assert signed is not None and not signed.record.verified
-    assert second_factor(session, signed, "123456", at=clock.now()) is None
-    full = second_factor(session, signed, pyotp.TOTP(secret).at(clock.now()), at=clock.now())
+    assert second_factor(session, signed, "123456", address="a", at=clock.now()) is None
+    code = pyotp.TOTP(secret).at(clock.now())
+    full = second_factor(session, signed, code, address="a", at=clock.now())
     assert full is not None and full != half
     assert session_for(session, half, at=clock.now()) is None
     verified = session_for(session, full, at=clock.now())
@@ -195,6 +197,18 @@ def test_a_reset_link_works_once_within_its_hour(
     _user_again, late = start_reset(session, "d@example.be", at=clock.now()) or (None, "")
     with pytest.raises(InvalidInput, match="not valid"):
         finish_reset(session, late, "another new passphrase", at=clock.now() + timedelta(hours=2))
+
+
+def test_a_reset_address_belongs_to_one_user(
+    session: Session, policy: StoredRegister, clock: FixedClock
+) -> None:
+    set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=clock.now(), email="p@example.be")
+    with pytest.raises(Conflict, match="e-mail address"):
+        set_password(
+            session, "rik", PASSWORD, actor=ADMIN_ACTOR, at=clock.now(), email="P@Example.be"
+        )
+    started = start_reset(session, "p@example.be", at=clock.now())
+    assert started is not None and started[0].name == "dora"
 
 
 def test_the_first_administrator_is_created_once(
@@ -238,3 +252,31 @@ def test_a_token_cannot_have_roles_its_creator_lacks(
         create_token(session, "sync", ["payrol"], actor=DPO_ACTOR, at=clock.now())
     with pytest.raises(InvalidInput, match="at least one role"):
         create_token(session, "sync", [], actor=DPO_ACTOR, at=clock.now())
+
+
+def test_the_second_factor_cannot_be_guessed(
+    session: Session, policy: StoredRegister, clock: FixedClock
+) -> None:
+    """Wrong codes count as failed sign-ins: after five the half-signed-in session ends, and
+    such a session lives five minutes in any case."""
+    set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=clock.now())
+    user = _user(session, "dora")
+    secret = new_totp_secret()
+    enable_totp(session, user, secret, pyotp.TOTP(secret).at(clock.now()), at=clock.now())
+    half = start_session(session, user, at=clock.now(), verified=False)
+    signed = session_for(session, half, at=clock.now())
+    assert signed is not None
+    right = int(pyotp.TOTP(secret).at(clock.now()))
+    for attempt in range(NAME_FAILURES):
+        wrong = f"{(right + 500_000 + attempt) % 1_000_000:06d}"
+        assert second_factor(session, signed, wrong, address="b", at=clock.now()) is None
+        if attempt < NAME_FAILURES - 1:
+            # The right password again does not wipe the count of wrong codes.
+            assert authenticate(session, "dora", PASSWORD, address="b", at=clock.now()).user
+    with pytest.raises(Throttled):
+        second_factor(
+            session, signed, pyotp.TOTP(secret).at(clock.now()), address="b", at=clock.now()
+        )
+    assert session_for(session, half, at=clock.now()) is None
+    later = start_session(session, user, at=clock.now(), verified=False)
+    assert session_for(session, later, at=clock.now() + PENDING_MAX) is None

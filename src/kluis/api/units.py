@@ -35,7 +35,9 @@ async def quick(work: Callable[[], T], request: Request) -> T:
 
 
 async def csrf_for_cookies(request: Request) -> AsyncIterator[None]:
-    """A dependency: calls signed in by cookie must carry the CSRF header; token calls not."""
-    if "authorization" not in request.headers:
+    """A dependency: calls signed in by cookie must carry the CSRF header; calls with an API
+    token not (whatever other ``Authorization`` header a browser may add)."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is None or caller.via != "token":
         await check_csrf(request)
     yield

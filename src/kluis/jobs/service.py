@@ -135,9 +135,15 @@ def queue(
 
 
 def _claimable(at: datetime) -> Any:
+    """Queued, or running with a stopped heartbeat and tries left: a job whose process died
+    running it (out of memory, say) is taken over at most :data:`MAX_ATTEMPTS` times."""
     return or_(
         Job.status == QUEUED,
-        and_(Job.status == RUNNING, Job.heartbeat_at < at - STALE),
+        and_(
+            Job.status == RUNNING,
+            Job.heartbeat_at < at - STALE,
+            Job.attempts < MAX_ATTEMPTS,
+        ),
     )
 
 

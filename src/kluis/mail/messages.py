@@ -147,7 +147,7 @@ def deadline_reminder(
             requests=[
                 {
                     "id": view.id,
-                    "kind": view.kind,
+                    "kind": kind_label(lang, view.kind),
                     "due": view.due.isoformat(),
                     "days": view.days_left,
                     "overdue": view.overdue,

@@ -186,7 +186,9 @@ def shred_batch(
     data keys of the people the batch leaves without a record (on SQLite the key store is
     another file; see :func:`kluis.vault.shred_subject`). How many keys were destroyed."""
     require_privacy_staff(actor)
-    batch = _next_batch(session, _run(session, run_id), work, size, cursor or {})
+    batch = _next_batch(
+        session, _run(session, run_id), work, size, cursor if cursor is not None else {}
+    )
     return shred_orphans(session, keyring, batch[1]) if batch is not None else 0
 
 

@@ -33,6 +33,8 @@ from kluis.users.service import add_user, check_roles
 #: A session ends after this long without a request, and in any case after ``SESSION_MAX``.
 SESSION_IDLE: Final = timedelta(hours=2)
 SESSION_MAX: Final = timedelta(hours=12)
+#: A session between password and second factor ends after this long.
+PENDING_MAX: Final = timedelta(minutes=5)
 #: A session's last-seen moment is written at most this often (not at every request).
 SEEN_EVERY: Final = timedelta(minutes=1)
 #: Sign-in throttling: this many failures for one name, or from one address, within the
@@ -116,9 +118,23 @@ def set_password(
         login.changed_at = at
     if email is not None:
         login.email = email.strip() or None
+        if login.email is not None:
+            _check_email_free(session, login.email, user.id)
     _end_sessions(session, user.id)
     record_event(session, actor, Event("user_password", detail={"user": name}), at=at)
     return user
+
+
+def _check_email_free(session: Session, email: str, user_id: int) -> None:
+    """Refuse an e-mail address another user already signs in with (a reset link goes to
+    one person)."""
+    taken = session.execute(
+        select(Login.user_id).where(
+            func.lower(Login.email) == email.lower(), Login.user_id != user_id
+        )
+    ).first()
+    if taken is not None:
+        raise Conflict("another user has this e-mail address already")
 
 
 def create_first_admin(
@@ -195,10 +211,15 @@ def authenticate(
     user, login = found
     if _HASHER.check_needs_rehash(login.password_hash):
         login.password_hash = _HASHER.hash(password)
+    if login.totp_secret is None:  # with a second factor, failures count until it passes
+        _clear_failures(session, name_digest, at)
+    return SignIn(user=user, second_factor=login.totp_secret is not None)
+
+
+def _clear_failures(session: Session, name_digest: str, at: datetime) -> None:
     session.execute(
         delete(LoginFailure).where(LoginFailure.name_digest == name_digest, LoginFailure.at <= at)
     )
-    return SignIn(user=user, second_factor=login.totp_secret is not None)
 
 
 def forget_failures(session: Session, *, before: datetime) -> int:
@@ -224,7 +245,7 @@ def start_session(
             verified=verified,
             created_at=at,
             seen_at=at,
-            expires_at=at + SESSION_MAX,
+            expires_at=at + (SESSION_MAX if verified else PENDING_MAX),
             language=language,
         )
     )
@@ -346,12 +367,26 @@ def has_password(session: Session, user: User) -> bool:
     return session.get(Login, user.id) is not None
 
 
-def second_factor(session: Session, signed: SignedIn, code: str, *, at: datetime) -> str | None:
+def second_factor(
+    session: Session, signed: SignedIn, code: str, *, address: str, at: datetime
+) -> str | None:
     """Check the TOTP ``code`` of a session between password and second factor; on success a
-    new, verified session replaces it and its token is returned."""
+    new, verified session replaces it and its token is returned. A wrong code counts as a
+    failed sign-in (the same throttle as passwords): after too many, :class:`Throttled`,
+    and the half-signed-in session ends, so the code cannot be guessed."""
+    name_digest = digest(signed.user.name.strip().casefold())
+    address_digest = digest(address)
+    if _throttled(session, name_digest=name_digest, address_digest=address_digest, at=at):
+        session.delete(signed.record)
+        raise Throttled(
+            "too many failed sign-ins; try again in {minutes} minutes",
+            minutes=int(THROTTLE_WINDOW.total_seconds() // 60),
+        )
     login = session.get(Login, signed.user.id)
     if login is None or login.totp_secret is None or not _code_ok(login.totp_secret, code, at):
+        session.add(LoginFailure(name_digest=name_digest, address_digest=address_digest, at=at))
         return None
+    _clear_failures(session, name_digest, at)
     session.delete(signed.record)
     return start_session(
         session, signed.user, at=at, verified=True, language=signed.record.language
@@ -368,6 +403,8 @@ def start_reset(session: Session, email: str, *, at: datetime) -> tuple[User, st
         select(User)
         .join(Login, Login.user_id == User.id)
         .where(func.lower(Login.email) == email.strip().lower(), User.active)
+        .order_by(User.id)
+        .limit(1)
     ).scalar_one_or_none()
     if found is None:
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
@@ -25,6 +26,7 @@ from kluis.users.auth import (
     session_for,
     start_session,
 )
+from kluis.users.errors import Throttled
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, redirect, set_language_cookie, t
 from kluis.web.units import safe_next
@@ -140,7 +142,7 @@ def login(request: Request, name: Text, password: Text, next: OptionalText = "/"
         wrong = t(lang, "The name or the password is not right.")
         context = {"next": target, "error": wrong, "name": name}
         return page(request, "login.html", context, status=401)
-    destination = f"/login/code?next={target}" if outcome.second_factor else target
+    destination = f"/login/code?{urlencode({'next': target})}" if outcome.second_factor else target
     response = redirect(destination)
     _set_session(response, request, token)
     renew_csrf(request)
@@ -162,14 +164,22 @@ def code(request: Request, code: Text, next: OptionalText = "/") -> Response:
     at = state.clock.now()
     target = safe_next(next)
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    with state.transaction() as session:
-        signed = session_for(session, cookie, at=at) if cookie else None
-        if signed is None:
-            return redirect("/login")
-        token = second_factor(session, signed, code, at=at)
+    try:
+        with state.transaction() as session:
+            signed = session_for(session, cookie, at=at) if cookie else None
+            if signed is None:
+                return redirect("/login")
+            token = second_factor(session, signed, code, address=_address(request), at=at)
+    except Throttled as error:
+        with state.transaction() as session:  # the half-signed-in session ends
+            signed = session_for(session, cookie, at=at)
+            if signed is not None:
+                session.delete(signed.record)
+        context = {"next": target, "error": error_text(lang, error)}
+        return page(request, "login_code.html", context, status=429)
     if token is None:
-        error_text = t(lang, "That code is not right. Codes change every 30 seconds.")
-        return page(request, "login_code.html", {"next": target, "error": error_text}, status=401)
+        wrong = t(lang, "That code is not right. Codes change every 30 seconds.")
+        return page(request, "login_code.html", {"next": target, "error": wrong}, status=401)
     response = redirect(target)
     _set_session(response, request, token)
     renew_csrf(request)
