@@ -53,3 +53,35 @@ def test_who_may_record_consent_and_what_is_refused(client: Any, as_user: Any) -
     assert naive.status_code == 422
     fields = {d["field"] for d in naive.json()["error"]["details"]}
     assert fields == {"body.at", "body.channel"}
+
+
+READER = {
+    "activity": "newsletter",
+    "values": {"email": "lezer@example.be"},
+    "events": {"collected": "2026-11-01"},
+    "consent": {"given": "2026-11-01", "channel": "web_form"},
+}
+
+
+def test_those_who_send_the_marketing_make_its_unsubscribe_links(client: Any, as_user: Any) -> None:
+    reader = store(client, as_user("mark"), READER)["subject_id"]
+    candidate = store(client, as_user("rik"), CANDIDATE)["subject_id"]
+    path = f"/api/v1/subjects/{reader}/unsubscribe-link"
+    assert client.post(path, headers=as_user("rik")).status_code == 403
+    made = client.post(path, headers=as_user("mark"))
+    assert made.status_code == 201
+    link = made.json()
+    assert "lezer" not in link["url"] and "/unsubscribe/" in link["url"]
+    assert link["headers"] == {
+        "List-Unsubscribe": f"<{link['url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    # The link works without signing in: one click, and the reader is unsubscribed.
+    token_path = link["url"].split("://", 1)[1].split("/", 1)[1]
+    client.cookies.clear()
+    clicked = client.post(f"/{token_path}", data={"List-Unsubscribe": "One-Click"})
+    assert clicked.status_code == 200
+    assert client.get(f"/{token_path}").status_code == 404  # erased, the link with them
+    # Someone in no direct-marketing activity gets no link.
+    refused = client.post(f"/api/v1/subjects/{candidate}/unsubscribe-link", headers=as_user("dora"))
+    assert refused.status_code == 422

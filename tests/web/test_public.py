@@ -150,7 +150,7 @@ def _unsubscribe_token(client: Any) -> tuple[str, uuid.UUID]:
     subject = _store(client.app, "newsletter", {"email": READER})
     state = client.app.state.kluis
     with transaction(state.engine) as session:
-        token = unsubscribe_link(session, subject, at=state.clock.now())
+        token = unsubscribe_link(session, subject, actor=DPO_ACTOR, at=state.clock.now())
     return token, subject
 
 

@@ -22,7 +22,9 @@ from kluis.consent import (
     consent_history,
     consent_standing,
     record_consent,
+    unsubscribe_link,
 )
+from kluis.mail import unsubscribe_headers
 from kluis.register.versions import require_version
 from kluis.server import state_of
 
@@ -156,3 +158,29 @@ def record(request: Request, subject_id: uuid.UUID, body: ConsentIn) -> Standing
             at=state.clock.now(),
         )
     return _standing(now)
+
+
+class UnsubscribeLinkOut(BaseModel):
+    """A one-click unsubscribe link for a direct-marketing message to the person, and the
+    headers the message carries so mail programs offer it (RFC 2369 and RFC 8058)."""
+
+    url: str
+    headers: dict[str, str]
+
+
+@router.post(
+    "/{subject_id}/unsubscribe-link",
+    response_model=UnsubscribeLinkOut,
+    status_code=201,
+    summary="Make an unsubscribe link",
+)
+def unsubscribe(request: Request, subject_id: uuid.UUID) -> UnsubscribeLinkOut:
+    """A new link that unsubscribes the person from direct marketing in one click, for the
+    messages sent to them: for those who send that marketing (the roles of one of the
+    person's direct-marketing activities) and the DPO. The link holds a random token, never
+    personal data."""
+    state = state_of(request)
+    with api_unit(request) as (session, caller):
+        token = unsubscribe_link(session, subject_id, actor=caller.actor, at=state.clock.now())
+    url = f"{state.settings.public_url}/unsubscribe/{token}"
+    return UnsubscribeLinkOut(url=url, headers=unsubscribe_headers(url))

@@ -17,9 +17,12 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kluis.audit import Event, record_event
 from kluis.consent.models import UnsubscribeToken
 from kluis.core.actor import Actor
-from kluis.vault import SubjectNotFound, subject_exists
+from kluis.core.errors import InvalidInput, NotAllowed
+from kluis.register.versions import require_version
+from kluis.vault import SubjectNotFound, marketing_records, subject_exists
 
 #: Kluis itself carries out an unsubscribe asked for by its link.
 UNSUBSCRIBE_ACTOR: Final = Actor.system("unsubscribe")
@@ -29,14 +32,33 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def unsubscribe_link(session: Session, subject_id: uuid.UUID, *, at: datetime) -> str:
-    """A new unsubscribe token for the subject (put it in the link of a message sent to
-    them); only its SHA-256 is stored."""
+def unsubscribe_link(session: Session, subject_id: uuid.UUID, *, actor: Actor, at: datetime) -> str:
+    """A new unsubscribe token for the subject, to put in the link of a direct-marketing
+    message sent to them; only its SHA-256 is stored. For those who send that marketing:
+    the roles of one of the subject's direct-marketing activities, or the DPO."""
     if not subject_exists(session, subject_id):
         raise SubjectNotFound("no subject {subject}", subject=str(subject_id))
+    activities = {
+        activity for _record, _subject, activity in marketing_records(session, subject_id)
+    }
+    if not activities:
+        raise InvalidInput(
+            "subject {subject} has no record in a direct-marketing activity",
+            subject=str(subject_id),
+        )
+    register = require_version(session).register
+    roles = {
+        role
+        for activity in register.activities
+        if activity.id in activities
+        for role in activity.access
+    }
+    if not (actor.is_dpo or roles & actor.roles):
+        raise NotAllowed("only those who send the direct marketing may make its unsubscribe links")
     token = secrets.token_urlsafe(32)
     session.add(UnsubscribeToken(digest=_digest(token), subject_id=subject_id, created_at=at))
     session.flush()
+    record_event(session, actor, Event("unsubscribe_link", subject_id=subject_id), at=at)
     return token
 
 
