@@ -184,3 +184,12 @@ def test_a_second_factor_is_asked_after_the_password_and_cannot_be_guessed(clien
     )
     assert signed.status_code == 303 and signed.headers["location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_a_remembered_caller_is_forgotten_at_sign_out(client: Any) -> None:
+    sign_in(client, "dora")
+    session_cookie = client.cookies.get("kluis_session")
+    assert client.get("/api/v1/me").status_code == 200  # now remembered by the process
+    assert client.post("/logout", data={"csrf_token": csrf_of(client)}).status_code == 303
+    client.cookies.set("kluis_session", session_cookie, domain="testserver.local")
+    assert client.get("/api/v1/me").status_code == 401

@@ -12,6 +12,7 @@ from kluis.server.auth import (
     caller_of,
     check_csrf,
     csrf_token,
+    forget_callers,
     require_caller,
 )
 from kluis.server.errors import STATUS, status_of
@@ -31,6 +32,7 @@ __all__ = [
     "caller_of",
     "check_csrf",
     "csrf_token",
+    "forget_callers",
     "require_caller",
     "state_of",
     "status_of",

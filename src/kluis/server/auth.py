@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
@@ -140,6 +141,15 @@ async def require_caller(request: Request) -> Caller:
         callers[credential] = (now + CALLER_TTL, caller)
     request.state.caller = caller
     return caller
+
+
+def forget_callers(connection: HTTPConnection, session: Session) -> None:
+    """Forget the callers this process remembers, now and again when ``session`` commits
+    (sign-out, a revoked token, changed roles or passwords), so that no request in between
+    puts the old caller back for :data:`CALLER_TTL` seconds."""
+    callers = state_of(connection).callers
+    callers.clear()
+    event.listen(session, "after_commit", lambda _session: callers.clear(), once=True)
 
 
 def csrf_token(connection: HTTPConnection) -> str:

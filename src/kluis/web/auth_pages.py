@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from kluis.core.errors import KluisError
 from kluis.i18n import LANGUAGES
-from kluis.server import SESSION_COOKIE, check_csrf, state_of
+from kluis.server import SESSION_COOKIE, check_csrf, forget_callers, state_of
 from kluis.server.auth import renew_csrf
 from kluis.server.security import cookie_header
 from kluis.users.auth import (
@@ -192,7 +192,7 @@ def logout(request: Request) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         with state_of(request).transaction() as session:
-            state_of(request).callers.clear()  # signed-in callers are remembered
+            forget_callers(request, session)
             end_session(session, cookie)
     response = redirect("/login")
     _clear_session(response)

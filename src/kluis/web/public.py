@@ -41,7 +41,7 @@ from kluis.mail import (
 from kluis.register.loader import LoadedRegister
 from kluis.register.source import SourceMap
 from kluis.register.versions import require_version
-from kluis.server import check_csrf, state_of
+from kluis.server import check_csrf, forget_callers, state_of
 from kluis.storage import checkpoint
 from kluis.subject_requests import (
     CONFIRM_VALID,
@@ -367,7 +367,7 @@ def reset(request: Request, token: str, password: Text, confirm: Text) -> Respon
     else:
         try:
             with state.transaction() as session:
-                state_of(request).callers.clear()  # signed-in callers are remembered
+                forget_callers(request, session)
                 finish_reset(session, token, password, at=state.clock.now())
         except InvalidInput as refused:
             error = error_text(lang, refused)

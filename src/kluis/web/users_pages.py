@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from kluis.core.actor import Actor
 from kluis.core.errors import InvalidInput, KluisError, NotAllowed, NotFound
-from kluis.server import Caller, check_csrf, state_of
+from kluis.server import Caller, check_csrf, forget_callers, state_of
 from kluis.users import add_user, deactivate_user, known_roles, list_users, set_roles
 from kluis.users.auth import (
     authenticate,
@@ -120,7 +120,7 @@ def user_add(
             _require_admin(caller.actor)
             now = state.clock.now()
             add_user(session, name.strip(), role or [], actor=caller.actor, at=now)
-            state_of(request).callers.clear()  # signed-in callers are remembered
+            forget_callers(request, session)
             set_password(
                 session, name.strip(), password, actor=caller.actor, at=now, email=email or None
             )
@@ -167,7 +167,7 @@ def user_roles(request: Request, user_id: int, role: Roles = None) -> Response:
     with signed_in(request) as (session, caller):
         _require_admin(caller.actor)
         user = _user_by_id(session, user_id)
-        state_of(request).callers.clear()  # signed-in callers are remembered
+        forget_callers(request, session)
         set_roles(
             session, user.name, role or [], actor=caller.actor, at=state_of(request).clock.now()
         )
@@ -182,7 +182,7 @@ def user_deactivate(request: Request, user_id: int) -> Response:
     with signed_in(request) as (session, caller):
         _require_admin(caller.actor)
         user = _user_by_id(session, user_id)
-        state_of(request).callers.clear()  # signed-in callers are remembered
+        forget_callers(request, session)
         deactivate_user(session, user.name, actor=caller.actor, at=state_of(request).clock.now())
     response = redirect("/users")
     flash(response, request, "User {name} deactivated.", name=user.name)
@@ -254,7 +254,7 @@ def change_password(request: Request, current: Text, password: Text, confirm: Te
         if not errors:
             try:
                 with session.begin_nested():
-                    state_of(request).callers.clear()  # signed-in callers are remembered
+                    forget_callers(request, session)
                     set_password(
                         session, user.name, password, actor=caller.actor, at=state.clock.now()
                     )
@@ -361,7 +361,7 @@ def token_revoke(
 ) -> Response:
     """Revoke a token (its owner, or an administrator)."""
     with signed_in(request) as (session, caller):
-        state_of(request).callers.clear()  # signed-in callers are remembered
+        forget_callers(request, session)
         revoke_token(session, token_id, actor=caller.actor, at=state_of(request).clock.now())
     response = redirect(safe_next(next, "/account/tokens"))
     flash(response, request, "Token {id} revoked.", id=token_id)
