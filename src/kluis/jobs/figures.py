@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from kluis.consent import withdrawals_since
 from kluis.core.actor import Actor
-from kluis.register.checks.base import Context
-from kluis.register.checks.runner import all_checks
-from kluis.register.source import SourceMap
+from kluis.register.checks.runner import check_applied
 from kluis.register.versions import current_version
 from kluis.retention import RetentionPlan, retention_plan
 from kluis.vault import suppression_count
@@ -29,12 +27,8 @@ def register_findings(session: Session, *, at: datetime) -> dict[str, int]:
     """How many findings the checks give on the applied register, by severity."""
     stored = current_version(session)
     counts: Counter[str] = Counter({"error": 0, "warning": 0, "info": 0})
-    if stored is None:
-        return dict(counts)
-    context = Context(stored.register, SourceMap(), stored.taxonomy, at.date())
-    for check in all_checks():
-        for finding in check.run(context):
-            counts[finding.severity.value] += 1
+    if stored is not None:
+        counts.update(finding.severity.value for finding in check_applied(stored, today=at.date()))
     return dict(counts)
 
 

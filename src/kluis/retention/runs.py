@@ -275,6 +275,15 @@ def list_runs(session: Session, actor: Actor, *, limit: int = 20, offset: int = 
     return [_view(run) for run in session.execute(query).scalars()]
 
 
+def get_run(session: Session, actor: Actor, run_id: int) -> RunView:
+    """One run; :class:`NotFound` if there is none with that id."""
+    require_privacy_staff(actor)
+    run = session.get(RetentionRun, run_id)
+    if run is None:
+        raise NotFound("no retention run {run}", run=run_id)
+    return _view(run)
+
+
 def count_runs(session: Session, actor: Actor) -> int:
     """How many runs were recorded (for paging through :func:`list_runs`)."""
     require_privacy_staff(actor)
@@ -288,6 +297,7 @@ __all__ = [
     "Work",
     "count_runs",
     "finish_run",
+    "get_run",
     "list_runs",
     "plan_work",
     "run_batch",

@@ -12,13 +12,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from kluis.core.errors import InvalidInput, NotFound
+from kluis.core.errors import InvalidInput
 from kluis.jobs import DASHBOARD_FIGURES, RETENTION_RUN, latest_result, plan_rows
 from kluis.register.versions import current_version
 from kluis.retention import (
     NOTICE_DAYS,
     Decision,
     RunView,
+    count_runs,
+    get_run,
     lift_hold,
     list_holds,
     list_runs,
@@ -41,8 +43,6 @@ router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=1024)]
 OptionalText = Annotated[str, Form(max_length=1024)]
-#: Runs are few (one a day); all of them are read and shown a page at a time.
-_ALL_RUNS: Final = 100_000
 _SCOPES: Final = ("subject", "record", "activity")
 
 
@@ -62,11 +62,6 @@ def _uuid(raw: str, name: str) -> uuid.UUID:
         raise InvalidInput(
             "'{field}' takes an id such as {example}", field=name, example=str(uuid.UUID(int=0))
         ) from None
-
-
-def _runs_page(runs: list[RunView], number: int) -> Page[RunView]:
-    start = (number - 1) * PER_PAGE
-    return Page(runs[start : start + PER_PAGE], number, PER_PAGE, len(runs))
 
 
 def _computed_plan(session: Session, runs: list[RunView], today: date) -> tuple[Any, Any]:
@@ -116,9 +111,10 @@ def run_now(request: Request) -> Response:
 @router.get("/retention/runs")
 def runs_page(request: Request) -> Response:
     """Every retention run, newest first."""
+    number = page_number(request)
     with signed_in(request) as (session, caller):
-        runs = list_runs(session, caller.actor, limit=_ALL_RUNS)
-    result = _runs_page(runs, page_number(request))
+        runs = list_runs(session, caller.actor, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+        result = Page(runs, number, PER_PAGE, count_runs(session, caller.actor))
     return page(request, "retention/runs.html", {"result": result}, caller=caller)
 
 
@@ -126,10 +122,7 @@ def runs_page(request: Request) -> Response:
 def run_page(request: Request, run_id: int) -> Response:
     """One run: as on which day, by whom, what it erased and what holds kept."""
     with signed_in(request) as (session, caller):
-        runs = list_runs(session, caller.actor, limit=_ALL_RUNS)
-    run = next((item for item in runs if item.id == run_id), None)
-    if run is None:
-        raise NotFound("no retention run {run}", run=run_id)
+        run = get_run(session, caller.actor, run_id)
     return page(request, "retention/run.html", {"run": run}, caller=caller)
 
 
