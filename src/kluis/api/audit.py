@@ -55,7 +55,7 @@ def entries(
     until: Annotated[Moment | None, Query(description="Up to this moment.")] = None,
 ) -> PageOf[EntryOut]:
     """The entries matching every filter given, newest first."""
-    with api_unit(request) as (session, caller):
+    with api_unit(request, read_only=True) as (session, caller):
         found = list_entries(
             session,
             caller.actor,
@@ -87,7 +87,7 @@ def entries(
 @router.get("/verify", response_model=VerificationOut, summary="Verify the audit log")
 def check(request: Request) -> VerificationOut:
     """Recompute the audit log's hash chain; name the first entry altered or removed."""
-    with api_unit(request) as (session, caller):
+    with api_unit(request, read_only=True) as (session, caller):
         require_auditor(caller.actor)
         result = verify(session)
     return VerificationOut(

@@ -224,7 +224,7 @@ def _register(register: Register) -> tuple[list[RoleOut], list[ConsentPurposeOut
 def current(request: Request) -> RegisterOut:
     """The register the vault enforces now: the organisation, its roles, consent purposes
     and activities (fields, purposes, legal basis, retention, access roles)."""
-    with api_unit(request) as (session, _caller):
+    with api_unit(request, read_only=True) as (session, _caller):
         stored = require_version(session)
     roles, purposes = _register(stored.register)
     return RegisterOut(
@@ -244,7 +244,7 @@ def versions(
     request: Request, paged: Annotated[Pagination, Depends(pagination)]
 ) -> PageOf[VersionOut]:
     """The register versions applied to the vault, newest first."""
-    with api_unit(request) as (session, _caller):
+    with api_unit(request, read_only=True) as (session, _caller):
         found = [
             VersionOut(
                 version=version.id,
@@ -271,7 +271,7 @@ def findings(
     """What the register's checks (as ``kluis register lint`` runs them) find in the applied
     version, as on today; messages in the language of ``Accept-Language`` (else English)."""
     lang = api_language(request)
-    with api_unit(request) as (session, _caller):
+    with api_unit(request, read_only=True) as (session, _caller):
         stored = require_version(session)
     today = state_of(request).clock.now().date()
     found = [
@@ -292,7 +292,7 @@ def findings(
 @router.get("/activities/{activity_id}", response_model=ActivityOut, summary="One activity")
 def activity(request: Request, activity_id: str) -> ActivityOut:
     """One activity of the applied register."""
-    with api_unit(request) as (session, _caller):
+    with api_unit(request, read_only=True) as (session, _caller):
         stored = require_version(session)
     for item in stored.register.activities:
         if item.id == activity_id:

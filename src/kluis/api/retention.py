@@ -177,7 +177,7 @@ def plan(
 ) -> PlanOut:
     """What retention erases or anonymises, when, per activity, and what it keeps: counts
     only, no personal data."""
-    with api_unit(request) as (session, caller):
+    with api_unit(request, read_only=True) as (session, caller):
         day = at or state_of(request).clock.now().date()
         result = retention_plan(session, caller.actor, at=day)
     return PlanOut(
@@ -191,7 +191,7 @@ def plan(
 @router.get("/runs", response_model=PageOf[RunOut], summary="Retention runs")
 def runs(request: Request, paged: Annotated[Pagination, Depends(pagination)]) -> PageOf[RunOut]:
     """The retention runs, newest first: as on which day, what they erased."""
-    with api_unit(request) as (session, caller):
+    with api_unit(request, read_only=True) as (session, caller):
         total = count_runs(session, caller.actor)
         found = list_runs(session, caller.actor, limit=paged.per_page, offset=paged.offset)
     return paged.of([_run(run) for run in found], total)
@@ -204,7 +204,7 @@ def holds(
     active: Annotated[bool, Query(description="Only the holds in force today.")] = False,
 ) -> PageOf[HoldOut]:
     """The legal holds, newest first."""
-    with api_unit(request) as (session, caller):
+    with api_unit(request, read_only=True) as (session, caller):
         today = state_of(request).clock.now().date()
         found = list_holds(session, caller.actor, active_on=today if active else None)
     return paged.of([_hold(hold, today) for hold in found])

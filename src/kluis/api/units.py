@@ -18,9 +18,11 @@ T = TypeVar("T")
 
 
 @contextmanager
-def api_unit(request: Request) -> Iterator[tuple[Session, Caller]]:
-    """A transaction and the authenticated caller (:class:`Unauthenticated` if none)."""
-    with state_of(request).transaction() as session:
+def api_unit(request: Request, *, read_only: bool = False) -> Iterator[tuple[Session, Caller]]:
+    """A transaction and the authenticated caller (:class:`Unauthenticated` if none);
+    ``read_only`` for work that writes nothing (on SQLite it does not queue behind writers,
+    nor hold them up: verifying a long audit log, say)."""
+    with state_of(request).transaction(read_only=read_only) as session:
         cached: Caller | None = getattr(request.state, "caller", None)
         yield session, cached or caller_of(request, session, tokens=True)
 
