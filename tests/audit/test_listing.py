@@ -57,3 +57,16 @@ def test_moments_need_a_time_zone_and_pages_a_size(session: Session) -> None:
         list_entries(session, ADA, since=datetime(2026, 1, 1))
     with pytest.raises(InvalidInput):
         list_entries(session, ADA, limit=0)
+
+
+def test_a_request_s_history_is_found_by_its_id_among_its_actions(session: Session) -> None:
+    for request in (1, 2, 12):
+        for action in ("request_file", "request_step", "request_close"):
+            record_event(session, DPO_ACTOR, Event(action, detail={"request": request}), at=NOW)
+    record_event(session, DPO_ACTOR, Event("user_add", detail={"request": 2}), at=NOW)
+    found = list_entries(
+        session, DPO_ACTOR, actions=("request_file", "request_close"), request_id=2
+    )
+    assert found.total == 2
+    assert [entry.action for entry in found.entries] == ["request_close", "request_file"]
+    assert all(entry.detail == {"request": 2} for entry in found.entries)

@@ -4,6 +4,7 @@ time: for the people who answer for it (an administrator or the DPO)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -53,16 +54,19 @@ def list_entries(
     actor: Actor,
     *,
     action: str | None = None,
+    actions: Collection[str] | None = None,
     actor_name: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     subject_id: uuid.UUID | None = None,
+    request_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> EntryPage:
     """Entries matching every filter given, newest first: ``limit`` of them from ``offset``.
     ``since`` and ``until`` bound the entry's moment (both included); ``subject_id`` keeps
-    the entries about one data subject (their trail)."""
+    the entries about one data subject (their trail), ``request_id`` those about one data
+    subject request (its history), ``actions`` those of any of these actions."""
     require_auditor(actor)
     for moment in (since, until):
         if moment is not None and moment.tzinfo is None:
@@ -72,6 +76,10 @@ def list_entries(
     where: list[ColumnElement[bool]] = []
     if action is not None:
         where.append(_ENTRY.c.action == action)
+    if actions is not None:
+        where.append(_ENTRY.c.action.in_(list(actions)))
+    if request_id is not None:
+        where.append(_ENTRY.c.detail["request"].as_integer() == request_id)
     if actor_name is not None:
         where.append(_ENTRY.c.actor == actor_name)
     if subject_id is not None:

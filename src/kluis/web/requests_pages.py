@@ -120,13 +120,8 @@ _HISTORY: Final = ("request_file", "request_identity", "request_extend", "reques
 
 def _history(session: Session, actor: Actor, request_id: int) -> list[Entry]:
     """What the audit log holds about the request, oldest first."""
-    entries = [
-        entry
-        for action in _HISTORY
-        for entry in list_entries(session, actor, action=action, limit=1000).entries
-        if (entry.detail or {}).get("request") == request_id
-    ]
-    return sorted(entries, key=lambda entry: entry.seq)
+    found = list_entries(session, actor, actions=_HISTORY, request_id=request_id, limit=1000)
+    return sorted(found.entries, key=lambda entry: entry.seq)
 
 
 def _new_context(session: Session, values: dict[str, str], error: str | None) -> dict[str, object]:
