@@ -20,7 +20,8 @@ def _subject(client: Any, headers: dict[str, str], subject_id: str) -> dict[str,
 
 def test_writing_needs_a_caller(client: Any) -> None:
     assert client.post("/api/v1/records", json=CANDIDATE).status_code == 401
-    assert client.delete("/api/v1/records/01a23422-8cf4-70b9-a5f4-4cec6bba0694").status_code == 401
+    erase = "/api/v1/records/01a23422-8cf4-70b9-a5f4-4cec6bba0694/erase"
+    assert client.post(erase, json={"reason": "x"}).status_code == 401
 
 
 def test_a_record_is_created_then_matched_by_its_identifiers(client: Any, as_user: Any) -> None:
@@ -110,17 +111,18 @@ def test_patch_corrects_values_and_refuses_what_the_register_refuses(
 def test_delete_erases_a_record_and_its_last_subject(client: Any, as_user: Any) -> None:
     rik = as_user("rik")
     written = store(client, rik, CANDIDATE)
-    path = f"/api/v1/records/{written['record_id']}"
-    no_reason = client.delete(path, headers=rik)
+    path = f"/api/v1/records/{written['record_id']}/erase"
+    no_reason = client.post(path, json={}, headers=rik)
     assert no_reason.status_code == 422
-    assert no_reason.json()["error"]["details"][0]["field"] == "query.reason"
-    assert client.delete(f"{path}?reason=Request 3", headers=as_user("mark")).status_code == 403
-    erased = client.delete(f"{path}?reason=Request 3", headers=rik)
+    assert no_reason.json()["error"]["details"][0]["field"] == "body.reason"
+    reason = {"reason": "Request 3"}
+    assert client.post(path, json=reason, headers=as_user("mark")).status_code == 403
+    erased = client.post(path, json=reason, headers=rik)
     assert erased.status_code == 200
     assert erased.json() == {"record_id": written["record_id"], "subject_erased": True}
     gone = client.get(f"/api/v1/subjects/{written['subject_id']}", headers=as_user("dora"))
     assert gone.status_code == 404
-    assert client.delete(f"{path}?reason=again", headers=rik).status_code == 404
+    assert client.post(path, json={"reason": "again"}, headers=rik).status_code == 404
 
 
 def test_a_browser_session_needs_the_csrf_header_for_changes(client: Any) -> None:

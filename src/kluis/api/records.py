@@ -8,8 +8,8 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field, StringConstraints
 
 from kluis.api.common import CHANGE_ERRORS, Day, Line, Moment, Note, Value
 from kluis.api.units import api_unit, csrf_for_cookies
@@ -158,20 +158,26 @@ def update(request: Request, record_id: uuid.UUID, body: RecordPatch) -> Written
     return _written(written)
 
 
-@router.delete("/{record_id}", response_model=Erased, summary="Erase a record")
-def delete(
-    request: Request,
-    record_id: uuid.UUID,
-    reason: Annotated[
-        Note,
-        Query(min_length=1, description="Why (a request or case number, never a name); audited."),
-    ],
-) -> Erased:
+class EraseIn(BaseModel):
+    """Why a record is erased: audited. In the body, so it never stands in an address."""
+
+    reason: Annotated[Note, StringConstraints(min_length=1)] = Field(
+        examples=["erasure request 12"]
+    )
+
+
+@router.post("/{record_id}/erase", response_model=Erased, summary="Erase a record")
+def erase(request: Request, record_id: uuid.UUID, body: EraseIn) -> Erased:
     """Erase one record of an activity the caller's roles reach (the DPO: any); the
     subject too, data key and all, when it was their last record."""
     state = state_of(request)
     with api_unit(request) as (session, caller):
         last = erase_record(
-            session, state.keyring(), caller.actor, record_id, reason=reason, at=state.clock.now()
+            session,
+            state.keyring(),
+            caller.actor,
+            record_id,
+            reason=body.reason,
+            at=state.clock.now(),
         )
     return Erased(record_id=record_id, subject_erased=last)
