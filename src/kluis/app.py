@@ -27,11 +27,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from kluis import api, web
+from kluis.api.common import api_language
 from kluis.config import Settings, load_settings
 from kluis.core.clock import Clock, SystemClock
 from kluis.core.errors import KluisError
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.crypto.keys import KeyProvider
+from kluis.i18n import N_
 from kluis.jobs import SCHEDULER, Scheduler, Send, Worker, mail_sender
 from kluis.mail import mailer_for
 from kluis.server import (
@@ -54,16 +56,16 @@ JOBS_VARIABLE: Final = "KLUIS_JOBS"
 #: Connections kept open per server process: one per thread that runs requests.
 SERVER_CONNECTIONS: Final = 40
 _STATUS_TEXT: Final = {
-    400: "The request is not valid.",
-    401: "Please sign in.",
-    403: "You may not do this.",
-    404: "This page does not exist.",
-    405: "This page does not accept that.",
-    409: "This contradicts what is stored.",
-    413: "What you sent is too large.",
-    422: "Some of what you sent is not valid.",
-    429: "Too many attempts; wait a while.",
-    500: "Something went wrong on our side. Nothing you sent was lost; try again.",
+    400: N_("The request is not valid."),
+    401: N_("Please sign in."),
+    403: N_("You may not do this."),
+    404: N_("This page does not exist."),
+    405: N_("This page does not accept that."),
+    409: N_("This contradicts what is stored."),
+    413: N_("What you sent is too large."),
+    422: N_("Some of what you sent is not valid."),
+    429: N_("Too many attempts; wait a while."),
+    500: N_("Something went wrong on our side. Nothing you sent was lost; try again."),
 }
 _CODES: Final = {
     400: "bad_request",
@@ -90,10 +92,6 @@ def _error_json(
     return JSONResponse(body, status_code=status)
 
 
-def _api_language(request: Request) -> str:
-    return language_of(request) if request.headers.get("accept-language") else "en"
-
-
 def _error_page(request: Request, status: int, message: str) -> Response:
     lang = language_of(request)
     heading = t(lang, _STATUS_TEXT.get(status, _STATUS_TEXT[400]))
@@ -106,7 +104,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, error: KluisError) -> Response:
         status = status_of(error)
         if _is_api(request):
-            text = error_text(_api_language(request), error)
+            text = error_text(api_language(request), error)
             field = getattr(error, "field", None)
             details: list[dict[str, str | None]] = (
                 [{"field": field, "message": text}] if isinstance(field, str) else []
@@ -118,7 +116,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def unauthenticated(request: Request, error: Unauthenticated) -> Response:
         if _is_api(request):
             response = _error_json(
-                401, "unauthenticated", t(_api_language(request), _STATUS_TEXT[401])
+                401, "unauthenticated", t(api_language(request), _STATUS_TEXT[401])
             )
             response.headers["www-authenticate"] = "Bearer"
             return response
@@ -140,7 +138,7 @@ def _install_input_handlers(app: FastAPI) -> None:
             }
             for item in error.errors()
         ]
-        lang = _api_language(request) if _is_api(request) else language_of(request)
+        lang = api_language(request) if _is_api(request) else language_of(request)
         message = t(lang, _STATUS_TEXT[422])
         if _is_api(request):
             return _error_json(422, "invalid_input", message, details)
@@ -150,7 +148,7 @@ def _install_input_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         status = error.status_code
-        lang = _api_language(request) if _is_api(request) else language_of(request)
+        lang = api_language(request) if _is_api(request) else language_of(request)
         message = t(lang, _STATUS_TEXT.get(status, _STATUS_TEXT[400]))
         response: Response
         if _is_api(request):
@@ -169,7 +167,7 @@ def _install_input_handlers(app: FastAPI) -> None:
             request.method,
             route_pattern(request.scope),
         )
-        lang = _api_language(request) if _is_api(request) else language_of(request)
+        lang = api_language(request) if _is_api(request) else language_of(request)
         message = t(lang, _STATUS_TEXT[500])
         if _is_api(request):
             return _error_json(500, "server_error", message)

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, AwareDatetime, StringConstraints
 from starlette.requests import Request
 
 from kluis.api.schemas import ErrorResponse, PageOf
-from kluis.i18n import LANGUAGES
+from kluis.i18n import from_accept_language
 
 T = TypeVar("T")
 
@@ -73,12 +73,9 @@ async def pagination(
 
 
 def api_language(request: Request) -> str:
-    """The language of messages: the first of ``Accept-Language`` Kluis speaks, else English."""
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().split("-")[0].lower()
-        if code in LANGUAGES:
-            return code
-    return "en"
+    """The language of messages: the most wanted of ``Accept-Language`` Kluis speaks, else
+    English."""
+    return from_accept_language(request.headers.get("accept-language", ""), "en")
 
 
 def _plain(value: str) -> str:

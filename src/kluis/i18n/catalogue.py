@@ -97,6 +97,28 @@ def negotiate(*preferred: str | None, default: str = SOURCE_LANGUAGE) -> str:
     return default
 
 
+def accepted_languages(header: str) -> list[str]:
+    """The languages of an ``Accept-Language`` header (``fr-BE, nl;q=0.8``), most wanted
+    first, as two-letter codes."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        code, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((-quality, position, code.strip().split("-")[0].lower()))
+    return [code for _q, _p, code in sorted(weighted)]
+
+
+def from_accept_language(header: str, default: str) -> str:
+    """The most wanted language of an ``Accept-Language`` header that Kluis speaks, else
+    ``default``."""
+    return next((code for code in accepted_languages(header) if code in LANGUAGES), default)
+
+
 @cache
 def language_name(code: str, in_language: str) -> str:
     """Return the name of language ``code`` written in ``in_language`` (``nl`` → "Nederlands")."""

@@ -16,7 +16,7 @@ from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from kluis.i18n import LANGUAGES, gettext, language_name
+from kluis.i18n import LANGUAGES, from_accept_language, gettext, language_name
 from kluis.server import CSRF_FIELD, Caller, csrf_token, state_of
 from kluis.server.security import cookie_header
 from kluis.server.templates import page_environment
@@ -47,21 +47,6 @@ def environment(lang: str) -> Environment:
     return env
 
 
-def _accepted(header: str) -> list[str]:
-    """The languages of an ``Accept-Language`` header, most wanted first."""
-    weighted: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")):
-        code, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        weighted.append((-quality, position, code.strip().split("-")[0].lower()))
-    return [code for _q, _p, code in sorted(weighted)]
-
-
 def language_of(request: Request, caller: Caller | None = None) -> str:
     """The visitor's language: chosen on the page (cookie), else the session's, else the
     browser's preference among nl, en, fr, else Dutch."""
@@ -70,10 +55,7 @@ def language_of(request: Request, caller: Caller | None = None) -> str:
         return chosen
     if caller is not None and caller.signed and caller.signed.record.language in LANGUAGES:
         return str(caller.signed.record.language)
-    for code in _accepted(request.headers.get("accept-language", "")):
-        if code in LANGUAGES:
-            return code
-    return DEFAULT_LANGUAGE
+    return from_accept_language(request.headers.get("accept-language", ""), DEFAULT_LANGUAGE)
 
 
 def set_language_cookie(response: Response, lang: str, *, secure: bool) -> None:
