@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Final
 
 from kluis.documents import transfers
@@ -18,7 +17,7 @@ from kluis.documents.language import Lang
 from kluis.documents.transfers import TransferView
 from kluis.documents.vocabulary import SUB_PROCESSORS, SYSTEM_TYPES
 from kluis.i18n import N_
-from kluis.register.loader import LoadedRegister
+from kluis.register.loader import LoadedRegister, applied_register
 from kluis.register.schema import (
     Activity,
     Address,
@@ -28,7 +27,6 @@ from kluis.register.schema import (
     System,
     ThirdParty,
 )
-from kluis.register.source import SourceMap
 from kluis.register.taxonomy import Taxonomy
 
 #: Names of the roles every organisation has without declaring them.
@@ -150,7 +148,7 @@ class Facts:
     @classmethod
     def of_stored(cls, register: Register, taxonomy: Taxonomy, lang: Lang, today: date) -> Facts:
         """The facts of an applied register (from the database, so with no source file)."""
-        return cls(LoadedRegister(register, SourceMap(), taxonomy, Path("register")), lang, today)
+        return cls(applied_register(register, taxonomy), lang, today)
 
     def organisation(self) -> OrganisationView:
         """The organisation and its contacts."""

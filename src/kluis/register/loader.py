@@ -102,6 +102,12 @@ class LoadedRegister:
     path: Path
 
 
+def applied_register(register: Register, taxonomy: Taxonomy) -> LoadedRegister:
+    """A register applied to the vault (stored as data, so with no source file: its
+    findings and documents name paths in the register, not lines of a file)."""
+    return LoadedRegister(register, SourceMap(), taxonomy, Path("register"))
+
+
 def load_register(path: str | Path) -> LoadedRegister:
     """Load the register at ``path``; raise :class:`RegisterInvalid` listing every error."""
     loaded, findings = read_register(path)

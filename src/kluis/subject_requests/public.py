@@ -112,7 +112,6 @@ def submit_public_request(
             identify(session, keyring, value_kind, value)
     (_kind, address), _found = identify(session, keyring, ValueKind.email, email)
     address_index = address.hex()
-    forget_public_requests(session, at=at)
     recent = session.execute(
         select(func.count())
         .select_from(PublicRequest)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from pathlib import Path
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -38,8 +37,7 @@ from kluis.mail import (
     request_confirmation,
     verification,
 )
-from kluis.register.loader import LoadedRegister
-from kluis.register.source import SourceMap
+from kluis.register.loader import applied_register
 from kluis.register.versions import require_version
 from kluis.server import check_csrf, forget_callers, state_of
 from kluis.storage import checkpoint
@@ -84,7 +82,7 @@ def _notice(request: Request, lang: str) -> Response:
     state = state_of(request)
     with state.transaction() as session:
         stored = require_version(session)
-    loaded = LoadedRegister(stored.register, SourceMap(), stored.taxonomy, Path("register"))
+    loaded = applied_register(stored.register, stored.taxonomy)
     body = render_notice(
         loaded, format=DocumentFormat.html, language=lang, today=state.clock.now().date()
     ).decode("utf-8")

@@ -26,8 +26,7 @@ from kluis.documents.vocabulary import LEGAL_BASES
 from kluis.i18n import LANGUAGES, N_, gettext
 from kluis.register.checks.base import Finding, Severity
 from kluis.register.checks.runner import check_applied, run_checks, sort_findings
-from kluis.register.loader import LoadedRegister, read_register
-from kluis.register.source import SourceMap
+from kluis.register.loader import LoadedRegister, applied_register, read_register
 from kluis.register.stored import StoredRegister
 from kluis.register.versions import require_version
 from kluis.server import Caller, check_csrf, state_of
@@ -64,7 +63,7 @@ _RESOLUTIONS: Final = {
 
 def _loaded(stored: StoredRegister) -> LoadedRegister:
     """The applied register as the documents take it (from the database: no source file)."""
-    return LoadedRegister(stored.register, SourceMap(), stored.taxonomy, Path("register"))
+    return applied_register(stored.register, stored.taxonomy)
 
 
 def _lang(stored: StoredRegister, lang: str) -> Lang:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
 from kluis.register.checks.base import Check, Context, Finding, Severity
 from kluis.register.checks.catalogue import CHECKS
-from kluis.register.loader import LoadedRegister
-from kluis.register.source import SourceMap
+from kluis.register.loader import LoadedRegister, applied_register
 from kluis.register.stored import StoredRegister
 
 _ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
@@ -32,8 +30,7 @@ def run_checks(
 def check_applied(stored: StoredRegister, *, today: date) -> list[Finding]:
     """Run every check on a register version applied to the vault (stored as data, so its
     findings name a path in the register, not a line of a file)."""
-    loaded = LoadedRegister(stored.register, SourceMap(), stored.taxonomy, Path("register"))
-    return run_checks(loaded, today=today)
+    return run_checks(applied_register(stored.register, stored.taxonomy), today=today)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
