@@ -78,7 +78,11 @@ def test_security_headers_on_every_response(client: Any) -> None:
 def test_the_api_speaks_the_most_wanted_language_it_knows_else_english(client: Any) -> None:
     """One negotiation for the API's errors and its other messages: q-values count, and a
     language Kluis does not speak gives English."""
-    asked = {"fr;q=0.1, nl": "Meld u aan", "de": "Please sign in", "fr-BE": "Veuillez vous connecter"}
+    asked = {
+        "fr;q=0.1, nl": "Meld u aan",
+        "de": "Please sign in",
+        "fr-BE": "Veuillez vous connecter",
+    }
     for header, start in asked.items():
         answer = client.get("/api/v1/me", headers={"accept-language": header})
         assert answer.json()["error"]["message"].startswith(start), (header, answer.json())

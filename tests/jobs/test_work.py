@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
+from kluis.config import Smtp
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider
 from kluis.jobs import (
@@ -37,7 +38,7 @@ from kluis.vault import Keyring
 from kluis.vault.models import Record
 from tests.conftest import ADMIN_ACTOR, DPO_ACTOR
 from tests.jobs.conftest import Vault
-from tests.smtp import SmtpServer, smtp  # noqa: F401
+from tests.smtp import SmtpServer, free_port, smtp  # noqa: F401
 
 
 def _records(engine: Engine) -> set[object]:
@@ -246,3 +247,14 @@ def test_housekeeping_forgets_what_has_served_its_purpose(
         assert len(session.execute(select(LoginFailure)).all()) == 1
     assert latest is not None and latest.result is not None
     assert latest.result["sessions"] == 1 and latest.result["failed_sign_ins"] == 1
+
+
+def test_a_reminder_the_server_refuses_is_counted_not_sent_again(
+    engine: Engine, keys: LocalKeyProvider, clock: FixedClock, applied: None
+) -> None:
+    _request(engine, keys, datetime(2026, 10, 1, 9, tzinfo=UTC), clock.now())
+    with transaction(engine) as session:
+        reminders = deadline_reminders(session, today=clock.now().date())
+    nowhere = Smtp(host="127.0.0.1", port=free_port(), security="none", sender="p@example.be")
+    sent = mail_sender(Mailer(nowhere, timeout=2), link="https://k/requests")(reminders)
+    assert reminders and sent == 0

@@ -12,7 +12,7 @@ from typing import Final
 from sqlalchemy.orm import Session
 
 from kluis.core.actor import DPO, Actor
-from kluis.mail import Mailer, deadline_reminder
+from kluis.mail import Mailer, MailFailed, deadline_reminder
 from kluis.register.versions import current_version
 from kluis.subject_requests import RequestView, list_requests
 from kluis.users import list_users
@@ -75,15 +75,22 @@ def deadline_reminders(session: Session, *, today: date, within: int = WITHIN) -
 
 
 def mail_sender(mailer: Mailer, *, link: str) -> Send:
-    """A ``send`` that e-mails each reminder through ``mailer`` (``link``: the requests page)."""
+    """A ``send`` that e-mails each reminder through ``mailer`` (``link``: the requests page)
+    and says how many went out. A reminder the server refuses is skipped, not retried: the
+    job is not failed, so the others are not sent twice, and tomorrow's run reminds again."""
 
     def send(reminders: Sequence[Reminder]) -> int:
+        sent = 0
         for reminder in reminders:
             mail = deadline_reminder(
                 reminder.language, requests=reminder.requests, link=link, today=reminder.today
             )
-            mailer.send(reminder.email, mail)
-        return len(reminders)
+            try:
+                mailer.send(reminder.email, mail)
+            except MailFailed:
+                continue
+            sent += 1
+        return sent
 
     return send
 
