@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Final
 
@@ -34,7 +34,7 @@ from kluis.core.errors import KluisError
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.crypto.keys import KeyProvider
 from kluis.i18n import N_
-from kluis.jobs import SCHEDULER, Scheduler, Send, Worker, mail_sender
+from kluis.jobs import SCHEDULER, Reminder, Scheduler, Send, Worker, mail_sender
 from kluis.mail import mailer_for
 from kluis.server import (
     SecurityHeaders,
@@ -227,12 +227,18 @@ def create_app(
 
 
 def _reminder_sender(state: ServerState) -> Send | None:
-    """Deadline reminders by e-mail, when an SMTP server is set (else they are only counted)."""
-    if state.settings.smtp is None:
+    """Deadline reminders by e-mail, when an SMTP server is set (else they are only counted).
+    The mailer is made at each sending, so its sender follows the register applied then."""
+    smtp = state.settings.smtp
+    if smtp is None:
         return None
-    with state.transaction() as session:
-        mailer = mailer_for(state.settings.smtp, session)
-    return mail_sender(mailer, link=f"{state.settings.public_url}/requests")
+
+    def send(reminders: Sequence[Reminder]) -> int:
+        with state.transaction(read_only=True) as session:
+            mailer = mailer_for(smtp, session)
+        return mail_sender(mailer, link=f"{state.settings.public_url}/requests")(reminders)
+
+    return send
 
 
 def _lifespan(state: ServerState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
