@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, insert, select, text
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
 from kluis.audit.models import AuditHead
 from kluis.storage import (
@@ -218,3 +218,30 @@ def test_read_only_work_does_not_wait_for_a_writer(sqlite_engine: Engine) -> Non
         writing.execute(text("CREATE TABLE probe_c (n INTEGER)"))
         with transaction(sqlite_engine, read_only=True) as reading:
             assert reading.execute(text("SELECT count(*) FROM user_account")).scalar() == 0
+
+
+def test_a_read_only_transaction_refuses_every_write(engine: Engine) -> None:
+    """Work meant to write nothing cannot write (on SQLite outside the writers' queue):
+    SQLite's ``query_only`` and PostgreSQL's ``READ ONLY`` refuse it, and nothing stays."""
+    at = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    with pytest.raises(DBAPIError), transaction(engine, read_only=True) as session:
+        session.execute(insert(AuditHead).values(id=1, seq=0, hash="0" * 64))
+    with pytest.raises(DBAPIError), transaction(engine, read_only=True) as session:
+        session.add(SubjectKey(subject_id=uuid.uuid4(), kek_id="k", wrapped=b"x", created_at=at))
+        session.flush()
+    with transaction(engine, read_only=True) as session:
+        assert session.execute(select(func.count()).select_from(AuditHead)).scalar() == 0
+        assert session.execute(select(func.count()).select_from(SubjectKey)).scalar() == 0
+
+
+def test_a_connection_writes_again_after_a_read_only_transaction(engine: Engine) -> None:
+    """The read-only mode ends with its transaction: the same pooled connection writes in
+    the next one, and reads only in the one after."""
+    for round_ in range(3):
+        with transaction(engine, read_only=True) as session:
+            session.execute(select(func.count()).select_from(AuditHead))
+        with transaction(engine) as session:
+            session.execute(delete(AuditHead))
+            session.execute(insert(AuditHead).values(id=1, seq=round_, hash="0" * 64))
+    with transaction(engine, read_only=True) as session:
+        assert session.execute(select(AuditHead.seq)).scalar_one() == 2

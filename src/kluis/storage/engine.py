@@ -76,6 +76,7 @@ def writer_lock_path(url: URL) -> Path | None:
 
 
 _READ_ONLY = "kluis_read_only"
+_QUERY_ONLY = "kluis_query_only"
 
 
 def keystore_path(url: URL) -> Path | None:
@@ -126,6 +127,11 @@ def make_engine(raw_url: str, **options: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         deferred = connection.get_execution_options().get(_READ_ONLY, False)
+        # A read-only transaction is refused every write (``query_only``), so that work
+        # meant to write nothing cannot write outside the writers' queue.
+        if connection.info.get(_QUERY_ONLY, False) != deferred:
+            connection.exec_driver_sql(f"PRAGMA query_only={'ON' if deferred else 'OFF'}")
+            connection.info[_QUERY_ONLY] = deferred
         connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
     lock = writer_lock_path(url)
@@ -147,11 +153,14 @@ def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]
     On SQLite a transaction that writes takes the write lock when it begins
     (``BEGIN IMMEDIATE``), and writers queue for it (threads and processes, see
     :class:`_Writers`) rather than in SQLite's busy handler, which sleeps; ``read_only`` work
-    (which must not write) begins deferred and reads a snapshot beside the writer.
+    begins deferred and reads a snapshot beside the writer. A ``read_only`` transaction is
+    refused every write, on both databases (SQLite's ``query_only``, PostgreSQL's
+    ``READ ONLY``).
     """
     writers = _WRITERS.get(engine)
     if writers is None:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
+        bind = engine.execution_options(postgresql_readonly=True) if read_only else engine
+        with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
         return
     if read_only:
