@@ -10,10 +10,21 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kluis.audit import GENESIS, Event, entry_hash, export, record_event, record_events, verify
+from kluis.audit import (
+    GENESIS,
+    Append,
+    Event,
+    append_batch,
+    deferred_appends,
+    entry_hash,
+    export,
+    record_event,
+    record_events,
+    verify,
+)
 from kluis.audit.models import AuditEntry, AuditHead
 from kluis.core.actor import Actor
 from kluis.core.clock import FixedClock
@@ -78,6 +89,54 @@ def test_entries_are_chained_in_order(session: Session) -> None:
         assert after.prev_hash == before.hash
     assert len({row.hash for row in rows}) == 5
     assert record_events(session, ACTOR, [], at=NOW) == 5  # nothing to log, nothing changes
+
+
+def test_deferred_entries_are_collected_not_written(session: Session) -> None:
+    """Within ``deferred_appends`` nothing reaches the log: the entries wait in the list,
+    with their actor and moment (in UTC), for whoever appends them."""
+    _log(session, 2)
+    brussels = timezone(timedelta(hours=1))
+    with deferred_appends(session) as appends:
+        assert record_events(session, ACTOR, [Event("a"), Event("b")], at=NOW) == 0
+        record_event(
+            session, RECRUITER, Event("c", subject_id=SUBJECT), at=NOW.astimezone(brussels)
+        )
+        record_events(session, ACTOR, [], at=NOW)  # nothing to log: nothing collected
+    assert session.execute(select(func.count()).select_from(AuditEntry)).scalar() == 2
+    assert [(a.actor, [e.action for e in a.events], a.at) for a in appends] == [
+        ("ada", ["a", "b"], NOW),
+        (RECRUITER.name, ["c"], NOW),
+    ]
+    assert appends[1].at.tzinfo == UTC
+    # Outside the block the session appends again.
+    assert record_event(session, ACTOR, Event("d"), at=NOW) == 3
+
+
+def test_a_batch_of_appends_extends_the_chain_in_order(session: Session) -> None:
+    """The entries of several actors and moments, appended under one lock of the head, are
+    chained as if each had been appended alone, and verify."""
+    _log(session, 2)
+    later = NOW + timedelta(seconds=5)
+    last = append_batch(
+        session,
+        [
+            Append("ada", (Event("a"), Event("b", subject_id=SUBJECT)), NOW),
+            Append("rik", (Event("c", reason="R-12"),), later),
+        ],
+    )
+    assert last == 5
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+    assert [(row.seq, row.actor, row.action) for row in rows[2:]] == [
+        (3, "ada", "a"),
+        (4, "ada", "b"),
+        (5, "rik", "c"),
+    ]
+    assert rows[4].hash == entry_hash(rows[3].hash, 5, later, "rik", Event("c", reason="R-12"))
+    assert verify(session).intact
+    head = session.get(AuditHead, 1)
+    assert head is not None and (head.seq, head.hash) == (5, rows[4].hash)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        append_batch(session, [Append("ada", (Event("e"),), NOW.replace(tzinfo=None))])
 
 
 def _reference_form(seq: int, at: datetime, actor: str, event: Event) -> bytes:

@@ -4,8 +4,11 @@ feature. Every read and change in the vault writes an entry, never personal data
 from kluis.audit.listing import Entry, EntryPage, list_entries, require_auditor
 from kluis.audit.service import (
     GENESIS,
+    Append,
     Event,
     Verification,
+    append_batch,
+    deferred_appends,
     entry_hash,
     export,
     record_event,
@@ -15,10 +18,13 @@ from kluis.audit.service import (
 
 __all__ = [
     "GENESIS",
+    "Append",
     "Entry",
     "EntryPage",
     "Event",
     "Verification",
+    "append_batch",
+    "deferred_appends",
     "entry_hash",
     "export",
     "list_entries",

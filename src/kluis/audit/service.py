@@ -4,6 +4,10 @@ Each entry carries the SHA-256 of the entry before it, over a canonical JSON for
 fields, so changing or removing an entry breaks every hash after it. The head row holds the
 newest sequence number and hash: appending locks it (``FOR UPDATE`` on PostgreSQL; SQLite
 allows one writer), so two transactions can never both extend the same entry.
+
+A unit of work that only reads may *defer* its entries (:func:`deferred_appends`): they are
+collected instead of written, and the server appends the entries of many concurrent reads in
+one transaction (:func:`append_batch`, group commit) before any of those reads answers.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, cast
@@ -148,35 +153,82 @@ def _lock_head(session: Session) -> tuple[int, str]:
     return int(head.seq), str(head.hash)
 
 
-def record_events(session: Session, actor: Actor, events: Sequence[Event], *, at: datetime) -> int:
-    """Append ``events`` in order, in the caller's transaction; the last sequence number."""
+@dataclass(frozen=True)
+class Append:
+    """Entries one actor appends at one moment (a moment in UTC): what a deferred unit of
+    work leaves to be appended (:func:`deferred_appends`)."""
+
+    actor: str
+    events: tuple[Event, ...]
+    at: datetime
+
+
+#: The key of a session's deferred appends in ``Session.info``.
+_DEFERRED: Final = "kluis.audit.deferred"
+
+
+@contextmanager
+def deferred_appends(session: Session) -> Iterator[list[Append]]:
+    """Within the block, :func:`record_events` on ``session`` collects its entries in the
+    list yielded instead of appending them; the caller appends them (:func:`append_batch`)
+    and lets no result of the work out before they are committed. Only for work that writes
+    nothing else: its transaction should be read-only, so that a write fails instead of
+    committing apart from its entry."""
+    collected: list[Append] = []
+    session.info[_DEFERRED] = collected
+    try:
+        yield collected
+    finally:
+        session.info.pop(_DEFERRED, None)
+
+
+def _moment(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("a moment must be timezone-aware")
     # Hash the moment as it is stored and read back (UTC), whatever zone the caller used.
-    at = at.astimezone(UTC)
+    return at.astimezone(UTC)
+
+
+def record_events(session: Session, actor: Actor, events: Sequence[Event], *, at: datetime) -> int:
+    """Append ``events`` in order, in the caller's transaction; the last sequence number
+    (0 when the session defers its entries, see :func:`deferred_appends`)."""
+    append = Append(actor.name, tuple(events), _moment(at))
+    deferred: list[Append] | None = session.info.get(_DEFERRED)
+    if deferred is not None:
+        if append.events:
+            deferred.append(append)
+        return 0
+    return append_batch(session, [append])
+
+
+def append_batch(session: Session, appends: Sequence[Append]) -> int:
+    """Append the entries of ``appends`` in order, under one lock of the head, in the
+    caller's transaction; the last sequence number."""
     seq, previous = _lock_head(session)
-    canonical = _Canonical(at, actor.name)
     stored = _StoredDetails(session)
     rows: list[tuple[object, ...]] = []
-    for event in events:
-        seq += 1
-        digest = hashlib.sha256(previous.encode("ascii") + canonical(seq, event)).hexdigest()
-        rows.append(
-            (
-                seq,
-                at,
-                actor.name,
-                event.action,
-                event.subject_id,
-                event.record_id,
-                event.activity,
-                event.reason,
-                stored(event.detail),
-                previous,
-                digest,
+    for append in appends:
+        at = _moment(append.at)
+        canonical = _Canonical(at, append.actor)
+        for event in append.events:
+            seq += 1
+            digest = hashlib.sha256(previous.encode("ascii") + canonical(seq, event)).hexdigest()
+            rows.append(
+                (
+                    seq,
+                    at,
+                    append.actor,
+                    event.action,
+                    event.subject_id,
+                    event.record_id,
+                    event.activity,
+                    event.reason,
+                    stored(event.detail),
+                    previous,
+                    digest,
+                )
             )
-        )
-        previous = digest
+            previous = digest
     if rows:
         insert_tuples(session, _ENTRY, _COLUMNS, rows, raw=_RAW_DETAIL)
         session.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": previous})
