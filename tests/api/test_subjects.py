@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from starlette.testclient import TestClient
 
 from kluis.audit.models import AuditEntry
 from tests.api.conftest import CANDIDATE, EMPLOYEE, store
@@ -69,9 +70,39 @@ def test_show_gives_the_records_the_roles_reach(client: Any, as_user: Any, serve
     assert [record["activity"] for record in rik["records"]] == ["candidates"]
     assert rik["records"][0]["values"]["phone"] == "+32470123456"
     assert rik["records"][0]["events"] == {"collected": "2026-10-01"}
-    dora = client.get(f"/api/v1/subjects/{subject}?reason=Request 12", headers=as_user("dora"))
+    dora = client.post(
+        f"/api/v1/subjects/{subject}/read", json={"reason": "Request 12"}, headers=as_user("dora")
+    )
     assert [r["activity"] for r in dora.json()["records"]] == ["candidates", "payroll"]
     assert _actions(server).count("record_read") == 3
+    with server.state.kluis.transaction() as session:
+        reads = session.execute(
+            select(AuditEntry.actor, AuditEntry.activity, AuditEntry.reason)
+            .where(AuditEntry.action == "record_read")
+            .order_by(AuditEntry.seq)
+        ).all()
+    assert [tuple(read) for read in reads] == [
+        ("rik", "candidates", None),
+        ("dora", "candidates", "Request 12"),
+        ("dora", "payroll", "Request 12"),
+    ]
+
+
+def test_a_reason_is_sent_in_the_body_never_in_the_address(
+    client: Any, as_user: Any, server: Any
+) -> None:
+    subject = store(client, as_user("rik"), CANDIDATE)["subject_id"]
+    spec = client.get("/api/openapi.json").json()
+    shown = spec["paths"]["/api/v1/subjects/{subject_id}"]["get"]
+    assert [parameter["name"] for parameter in shown["parameters"]] == ["subject_id"]
+    long = client.post(
+        f"/api/v1/subjects/{subject}/read", json={"reason": "x" * 2001}, headers=as_user("rik")
+    )
+    assert long.status_code == 422
+    assert long.json()["error"]["details"][0]["field"] == "body.reason"
+    plain = client.post(f"/api/v1/subjects/{subject}/read", json={}, headers=as_user("rik"))
+    assert plain.status_code == 200
+    assert _actions(server)[-1] == "record_read"
 
 
 def test_a_refused_read_is_403_and_audited(client: Any, as_user: Any, server: Any) -> None:
@@ -92,3 +123,25 @@ def test_an_unknown_or_malformed_subject(client: Any, as_user: Any) -> None:
     malformed = client.get("/api/v1/subjects/42", headers=as_user("dora"))
     assert malformed.status_code == 422
     assert malformed.json()["error"]["details"][0]["field"] == "path.subject_id"
+
+
+def test_an_api_read_whose_audit_fails_answers_nothing_of_the_person(
+    client: Any, as_user: Any, server: Any
+) -> None:
+    """A read answers only once its audit entries are committed: if they cannot be, the
+    caller gets an error, and none of the data read."""
+    candidate = store(client, as_user("rik"), CANDIDATE)
+    engine = server.state.kluis.engine
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE audit_entry RENAME TO audit_entry_away"))
+    with TestClient(server, base_url="https://testserver", raise_server_exceptions=False) as api:
+        shown = api.get(f"/api/v1/subjects/{candidate['subject_id']}", headers=as_user("rik"))
+        found = api.post(
+            "/api/v1/subjects/search",
+            json={"kind": "email", "value": "an@example.be"},
+            headers=as_user("rik"),
+        )
+    for answer in (shown, found):
+        assert answer.status_code == 500
+        assert answer.json()["error"]["code"] == "server_error"
+        assert "Peeters" not in answer.text and candidate["subject_id"] not in answer.text

@@ -50,15 +50,17 @@ class Pagination:
 
     def of(self, items: Sequence[T], total: int | None = None) -> PageOf[T]:
         """A page of ``items``: the page itself when ``total`` is given (the query was paged
-        already), else this page's slice of the whole list."""
+        already), else this page's slice of the whole list.
+
+        Built without validation: the endpoint's response model validates the page as it
+        is sent, so validating here too would only do it twice (and parametrising the
+        generic model at every call costs as much again)."""
         if total is None:
-            return PageOf[T](
-                items=list(items[self.offset : self.offset + self.per_page]),
-                total=len(items),
-                page=self.page,
-                per_page=self.per_page,
-            )
-        return PageOf[T](items=list(items), total=total, page=self.page, per_page=self.per_page)
+            total, items = len(items), items[self.offset : self.offset + self.per_page]
+        page: PageOf[T] = PageOf.model_construct(
+            items=list(items), total=total, page=self.page, per_page=self.per_page
+        )
+        return page
 
 
 async def pagination(

@@ -1,9 +1,10 @@
 """Data subjects: ``POST /api/v1/subjects/search`` finds people by an identifier (sent in
 the body, so it never appears in an address), ``GET /api/v1/subjects/{id}`` shows the
-records the caller's roles reach. Both are audited by the vault.
+records the caller's roles reach (``POST /api/v1/subjects/{id}/read`` the same, with the
+reason for the read in the body). All are audited by the vault.
 
-Both are the API's hot path, a look-up of a millisecond or two: on SQLite they run on the
-event loop itself rather than in a worker thread (:func:`kluis.api.units.quick`)."""
+They are the API's hot path: they run as audited reads (:func:`kluis.api.units.audited_read`),
+whose audit entries are committed together with those of the other reads of the moment."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy.orm import Session
 
 from kluis.api.common import ERRORS, Note, Pagination, Value, pagination
 from kluis.api.schemas import PageOf
-from kluis.api.units import api_unit, csrf_for_cookies, quick
-from kluis.server import state_of
+from kluis.api.units import audited_read, csrf_for_cookies
+from kluis.server import Caller, state_of
 from kluis.vault import (
     AccessDenied,
     RecordView,
@@ -92,54 +94,68 @@ async def search(
     """The subjects holding the identifier, in activities the caller's roles reach (the
     DPO: all). The search is audited (its kind and how many matched, never the value)."""
 
-    def work() -> list[SubjectMatch]:
-        with api_unit(request) as (session, caller):
-            return find_subjects(
-                session,
-                state_of(request).keyring(),
-                caller.actor,
-                kind=ValueKind(body.kind),
-                value=body.value,
-                at=state_of(request).clock.now(),
-            )
+    state = state_of(request)
 
-    matches = await quick(work, request)
+    def work(session: Session, caller: Caller) -> list[SubjectMatch]:
+        return find_subjects(
+            session,
+            state.keyring(),
+            caller.actor,
+            kind=ValueKind(body.kind),
+            value=body.value,
+            at=state.clock.now(),
+        )
+
+    matches = await audited_read(request, work)
     return paged.of([Match(subject_id=m.subject_id, activities=m.activities) for m in matches])
 
 
+class Reading(BaseModel):
+    """Why a subject's records are read, for the audit log."""
+
+    reason: Note | None = Field(
+        default=None,
+        description="Why you read this (a request number, never a name); audited.",
+        examples=["request 2026-014"],
+    )
+
+
 @router.get("/{subject_id}", response_model=SubjectOut, summary="Show a data subject")
-async def show(
-    request: Request,
-    subject_id: uuid.UUID,
-    reason: Annotated[
-        Note | None,
-        Query(description="Why you read this (a request number, never a name); audited."),
-    ] = None,
-) -> SubjectOut:
+async def show(request: Request, subject_id: uuid.UUID) -> SubjectOut:
     """The subject's records in the activities the caller's roles reach, decrypted; each
     record read is audited. 403 when the caller may read none of them (the refusal is
-    audited too)."""
+    audited too). To give a reason for the read, ``POST …/read``."""
+    return await _show(request, subject_id, None)
+
+
+@router.post(
+    "/{subject_id}/read", response_model=SubjectOut, summary="Show a data subject, saying why"
+)
+async def read(request: Request, subject_id: uuid.UUID, body: Reading) -> SubjectOut:
+    """As ``GET /api/v1/subjects/{subject_id}``, with the reason for the read in the body
+    (so that it never stands in an address), recorded with every record read."""
+    return await _show(request, subject_id, body.reason)
+
+
+async def _show(request: Request, subject_id: uuid.UUID, reason: str | None) -> SubjectOut:
     state = state_of(request)
 
-    def work() -> SubjectView:
-        try:
-            with api_unit(request) as (session, caller):
-                return show_subject(
-                    session,
-                    state.keyring(),
-                    caller.actor,
-                    subject_id,
-                    at=state.clock.now(),
-                    reason=reason,
-                )
-        except AccessDenied:
-            with api_unit(request) as (session, caller):
-                record_refused_read(
-                    session, caller.actor, subject_id, at=state.clock.now(), reason=reason
-                )
-            raise
+    def work(session: Session, caller: Caller) -> SubjectView:
+        return show_subject(
+            session, state.keyring(), caller.actor, subject_id, at=state.clock.now(), reason=reason
+        )
 
-    view = await quick(work, request)
+    try:
+        view = await audited_read(request, work)
+    except AccessDenied:
+
+        def refused(session: Session, caller: Caller) -> None:
+            record_refused_read(
+                session, caller.actor, subject_id, at=state.clock.now(), reason=reason
+            )
+
+        await audited_read(request, refused)
+        raise
     return SubjectOut(
         subject_id=view.subject_id, records=[record_out(record) for record in view.records]
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from kluis.audit import Append, deferred_appends
 from kluis.server import Caller, caller_of, check_csrf, state_of
 from kluis.storage import is_sqlite
 
@@ -27,13 +28,30 @@ def api_unit(request: Request, *, read_only: bool = False) -> Iterator[tuple[Ses
         yield session, cached or caller_of(request, session, tokens=True)
 
 
-async def quick(work: Callable[[], T], request: Request) -> T:
-    """Run a short unit of work (a look-up of a millisecond or two): on SQLite on the event
-    loop itself, where handing it to a worker thread and back costs more than the work; on
-    PostgreSQL in a worker thread, since it waits for the network and the disk."""
-    if is_sqlite(state_of(request).engine):
-        return work()
-    return await run_in_threadpool(work)
+async def audited_read(request: Request, work: Callable[[Session, Caller], T]) -> T:
+    """Run ``work`` (a read of personal data, which writes nothing but its audit entries) in
+    a read-only transaction with its caller, commit its audit entries together with those
+    of the other reads of the moment (:class:`kluis.server.auditing.AuditCommitter`), and
+    only then return its result: nothing read leaves before its read is on record.
+
+    On SQLite the read runs on the event loop itself (a look-up of a millisecond or two,
+    which handing to a worker thread and back would only slow down); on PostgreSQL, which
+    waits for the network, in a worker thread.
+    """
+    state = state_of(request)
+
+    def read() -> tuple[T, list[Append]]:
+        with state.transaction(read_only=True) as session, deferred_appends(session) as appends:
+            cached: Caller | None = getattr(request.state, "caller", None)
+            result = work(session, cached or caller_of(request, session, tokens=True, touch=False))
+        return result, appends
+
+    if is_sqlite(state.engine):
+        result, appends = read()
+    else:
+        result, appends = await run_in_threadpool(read)
+    await state.audit.commit(appends)
+    return result
 
 
 async def csrf_for_cookies(request: Request) -> AsyncIterator[None]:

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 from kluis.config import Settings
 from kluis.core.clock import Clock
 from kluis.crypto.keys import KeyProvider
+from kluis.server.auditing import AuditCommitter
 from kluis.storage import transaction
 from kluis.vault.keyring import Keyring
 
@@ -36,6 +37,11 @@ class ServerState:
     extras: dict[str, object] = field(default_factory=dict)
     #: Callers authenticated lately: credential -> (valid until, monotonic seconds; caller).
     callers: dict[str, tuple[float, Caller]] = field(default_factory=dict)
+    #: Commits the audit entries of concurrent reads together.
+    audit: AuditCommitter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditCommitter(self.engine)
 
     def keyring(self) -> Keyring:
         """A keyring for one unit of work."""
