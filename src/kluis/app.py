@@ -44,7 +44,7 @@ from kluis.server import (
     status_of,
 )
 from kluis.server.access import AccessLog, route_pattern
-from kluis.server.protocol import NoDelayH11Protocol
+from kluis.server.protocol import NoDelayHttpProtocol
 from kluis.storage import current_revision, head_revision, make_engine, upgrade
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
@@ -290,7 +290,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
             workers=workers,
             access_log=False,
             proxy_headers=False,
-            http=NoDelayH11Protocol,
+            http=NoDelayHttpProtocol,
         )
         return
     uvicorn.run(
@@ -299,5 +299,5 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
         port=port,
         access_log=False,
         proxy_headers=False,
-        http=NoDelayH11Protocol,
+        http=NoDelayHttpProtocol,
     )

@@ -3,13 +3,14 @@ listening socket does not say it is TCP (uvicorn's, with several worker processe
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
-from kluis.server.protocol import NoDelayH11Protocol
+from kluis.server.protocol import NoDelayHttpProtocol
 
 
 class _Transport:
@@ -42,11 +43,15 @@ def test_every_connection_sends_at_once() -> None:
     listener.listen()
     client = socket.create_connection(listener.getsockname())
     accepted, _ = listener.accept()
+    loop = asyncio.new_event_loop()
     try:
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
-        protocol = NoDelayH11Protocol(config=config, server_state=ServerState(), app_state={})
+        protocol = NoDelayHttpProtocol(
+            config=config, server_state=ServerState(), app_state={}, _loop=loop
+        )
         protocol.connection_made(_Transport(accepted))  # type: ignore[arg-type]
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
+        loop.close()
         for opened in (client, accepted, listener):
             opened.close()

@@ -1,5 +1,5 @@
-"""The HTTP protocol the server speaks: uvicorn's h11 protocol, with Nagle's algorithm off
-on every connection.
+"""The HTTP protocol the server speaks: uvicorn's protocol over httptools (the parser of
+Node.js, in C), with Nagle's algorithm off on every connection.
 
 asyncio turns it off only for sockets that say they are TCP; the listening socket uvicorn
 opens for several worker processes does not say so, and without ``TCP_NODELAY`` every
@@ -12,11 +12,11 @@ import asyncio
 import contextlib
 import socket
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
-class NoDelayH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, sending each response at once."""
+class NoDelayHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, sending each response at once."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         connection = transport.get_extra_info("socket")
