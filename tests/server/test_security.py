@@ -184,6 +184,13 @@ def test_a_second_factor_is_asked_after_the_password_and_cannot_be_guessed(clien
     )
     assert signed.status_code == 303 and signed.headers["location"] == "/"
     assert client.get("/").status_code == 200
+    # The same code does not sign in twice.
+    client.post("/logout", data={"csrf_token": csrf_of(client)})
+    _login(client, "dora", PASSWORD)
+    replayed = client.post(
+        "/login/code", data={"code": code, "next": "/", "csrf_token": csrf_of(client)}
+    )
+    assert replayed.status_code == 401
 
 
 def test_a_remembered_caller_is_forgotten_at_sign_out(client: Any) -> None:

@@ -3,7 +3,7 @@ reset links and API tokens that are shown once and stored as digests."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 import pytest
@@ -164,7 +164,8 @@ def test_the_second_factor_replaces_the_half_signed_in_session(
     secret = new_totp_secret()
     with pytest.raises(InvalidInput):
         enable_totp(session, user, secret, "000000", at=clock.now())
-    enable_totp(session, user, secret, pyotp.TOTP(secret).at(clock.now()), at=clock.now())
+    earlier = clock.now() - timedelta(minutes=2)
+    enable_totp(session, user, secret, pyotp.TOTP(secret).at(earlier), at=earlier)
     outcome = authenticate(session, "dora", PASSWORD, address="a", at=clock.now())
     assert outcome.second_factor
     half = start_session(session, user, at=clock.now(), verified=False)
@@ -179,6 +180,39 @@ def test_the_second_factor_replaces_the_half_signed_in_session(
     assert verified is not None and verified.record.verified
     disable_totp(session, "dora", actor=DPO_ACTOR, at=clock.now())
     assert not authenticate(session, "dora", PASSWORD, address="a", at=clock.now()).second_factor
+
+
+def test_a_code_is_accepted_once(
+    session: Session, policy: StoredRegister, clock: FixedClock
+) -> None:
+    """A code seen over someone's shoulder (or the one typed to turn the second factor on)
+    cannot sign in again: neither the same code within its minute and a half, nor an older
+    one; the next code does."""
+    set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=clock.now())
+    user = _user(session, "dora")
+    secret = new_totp_secret()
+    totp = pyotp.TOTP(secret)
+    now = clock.now()
+    enable_totp(session, user, secret, totp.at(now), at=now)
+
+    def attempt(code: str, at: datetime) -> str | None:
+        half = start_session(session, user, at=at, verified=False)
+        signed = session_for(session, half, at=at)
+        assert signed is not None
+        return second_factor(session, signed, code, address="a", at=at)
+
+    assert attempt(totp.at(now), now) is None  # the enrolment code
+    later = now + timedelta(seconds=30)
+    assert attempt(totp.at(later), later) is not None
+    assert attempt(totp.at(later), later + timedelta(seconds=20)) is None  # the same again
+    assert attempt(totp.at(now), later + timedelta(seconds=20)) is None  # an older one
+    next_step = later + timedelta(seconds=30)
+    assert attempt(totp.at(next_step), next_step) is not None
+    # Turned off and on again, the new secret starts afresh.
+    disable_totp(session, "dora", actor=DPO_ACTOR, at=next_step)
+    fresh = pyotp.TOTP(new_totp_secret())
+    enable_totp(session, user, fresh.secret, fresh.at(next_step), at=next_step)
+    assert attempt(fresh.at(next_step + timedelta(seconds=30)), next_step) is not None
 
 
 def test_a_reset_link_works_once_within_its_hour(

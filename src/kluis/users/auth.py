@@ -329,19 +329,42 @@ def totp_uri(secret: str, *, name: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
 
 
-def _code_ok(secret: str, code: str, at: datetime) -> bool:
+def _code_step(secret: str, code: str, at: datetime) -> int | None:
+    """The time step whose code ``code`` is (this one, or the one before or after, for
+    clocks a little apart), or ``None``."""
     cleaned = "".join(code.split())
-    return cleaned.isdigit() and pyotp.TOTP(secret).verify(cleaned, for_time=at, valid_window=1)
+    if not cleaned.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(at)
+    for step in (now, now - 1, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), cleaned):
+            return step
+    return None
+
+
+def _fresh_step(login: Login, code: str, at: datetime) -> int | None:
+    """The time step of ``code`` if it is the user's and newer than the last one accepted
+    (each code is accepted once), else ``None``."""
+    if login.totp_secret is None:
+        return None
+    step = _code_step(login.totp_secret, code, at)
+    if step is None or (login.totp_step is not None and step <= login.totp_step):
+        return None
+    return step
 
 
 def enable_totp(session: Session, user: User, secret: str, code: str, *, at: datetime) -> None:
-    """Turn the second factor on, once ``code`` shows the authenticator holds ``secret``."""
+    """Turn the second factor on, once ``code`` shows the authenticator holds ``secret``
+    (that code cannot then sign in: each code is accepted once)."""
     login = session.get(Login, user.id)
     if login is None:
         raise Conflict("set a password before a second factor")
-    if not _code_ok(secret, code, at):
+    step = _code_step(secret, code, at)
+    if step is None:
         raise InvalidInput("that code is not right; check the time on your phone and try again")
     login.totp_secret = secret
+    login.totp_step = step
     record_event(session, actor_of(user), Event("user_totp", detail={"on": True}), at=at)
 
 
@@ -353,6 +376,7 @@ def disable_totp(session: Session, name: str, *, actor: Actor, at: datetime) -> 
     login = session.get(Login, user.id)
     if login is not None:
         login.totp_secret = None
+        login.totp_step = None
     record_event(session, actor, Event("user_totp", detail={"user": name, "on": False}), at=at)
 
 
@@ -371,7 +395,8 @@ def second_factor(
     session: Session, signed: SignedIn, code: str, *, address: str, at: datetime
 ) -> str | None:
     """Check the TOTP ``code`` of a session between password and second factor; on success a
-    new, verified session replaces it and its token is returned. A wrong code counts as a
+    new, verified session replaces it and its token is returned. A code is accepted once:
+    the same code again, or an older one, is wrong. A wrong code counts as a
     failed sign-in (the same throttle as passwords): after too many, :class:`Throttled`,
     and the half-signed-in session ends, so the code cannot be guessed."""
     name_digest = digest(signed.user.name.strip().casefold())
@@ -383,9 +408,11 @@ def second_factor(
             minutes=int(THROTTLE_WINDOW.total_seconds() // 60),
         )
     login = session.get(Login, signed.user.id)
-    if login is None or login.totp_secret is None or not _code_ok(login.totp_secret, code, at):
+    step = _fresh_step(login, code, at) if login is not None else None
+    if login is None or step is None:
         session.add(LoginFailure(name_digest=name_digest, address_digest=address_digest, at=at))
         return None
+    login.totp_step = step
     _clear_failures(session, name_digest, at)
     session.delete(signed.record)
     return start_session(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kluis.storage.base import Base, UtcDateTime
@@ -36,6 +36,8 @@ class Login(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The time step of the last code accepted: a code is accepted once, and none older.
+    totp_step: Mapped[int | None] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
