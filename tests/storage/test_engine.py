@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlalchemy.pool import NullPool
 
 from kluis.audit.models import AuditHead
 from kluis.storage import (
@@ -24,6 +25,7 @@ from kluis.storage import (
     transaction,
     upgrade,
 )
+from kluis.storage import engine as storage_engine
 from kluis.storage.engine import normalise_url
 from kluis.users.models import User
 from kluis.vault.models import Record, SubjectKey
@@ -245,3 +247,31 @@ def test_a_connection_writes_again_after_a_read_only_transaction(engine: Engine)
             session.execute(insert(AuditHead).values(id=1, seq=round_, hash="0" * 64))
     with transaction(engine, read_only=True) as session:
         assert session.execute(select(AuditHead.seq)).scalar_one() == 2
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a connection ended by the server while it lay in the pool is found dead
+    before use and replaced, so the next transaction does not fail; one used a moment ago
+    is not checked (no round trip)."""
+    if is_sqlite(engine):
+        pytest.skip("an SQLite connection is a file, not a server's connection")
+    with transaction(engine) as session:
+        first = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    other = make_engine(engine.url.render_as_string(hide_password=False), poolclass=NullPool)
+    with other.connect() as killer:
+        killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        killer.commit()
+    other.dispose()
+    time.sleep(0.2)
+    monkeypatch.setattr(storage_engine, "IDLE_BEFORE_PING", 0.0)
+    with transaction(engine, read_only=True) as session:
+        again = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert again != first
+    pings: list[int] = []
+    monkeypatch.setattr(storage_engine, "IDLE_BEFORE_PING", 60.0)
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda _c: pings.append(1) or True)
+    with transaction(engine) as session:
+        session.execute(text("SELECT 1"))
+    assert pings == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 from kluis.storage.base import KEYSTORE
@@ -99,7 +101,7 @@ def make_engine(raw_url: str, **options: Any) -> Engine:
     """An engine for ``raw_url``, set up for Kluis (pragmas and key store on SQLite)."""
     url = normalise_url(raw_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **options)
+        return _ping_when_idle(create_engine(url, **options))
     keys = keystore_path(url)
     if keys is None:
         raise ValueError("Kluis needs an SQLite database file, not an in-memory database")
@@ -127,17 +129,51 @@ def make_engine(raw_url: str, **options: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         deferred = connection.get_execution_options().get(_READ_ONLY, False)
+        # Straight to the driver: these run at every transaction, and SQLAlchemy's statement
+        # machinery would cost more than SQLite takes to run them.
+        driver = connection.connection.driver_connection
         # A read-only transaction is refused every write (``query_only``), so that work
         # meant to write nothing cannot write outside the writers' queue.
         if connection.info.get(_QUERY_ONLY, False) != deferred:
-            connection.exec_driver_sql(f"PRAGMA query_only={'ON' if deferred else 'OFF'}")
+            driver.execute(f"PRAGMA query_only={'ON' if deferred else 'OFF'}")
             connection.info[_QUERY_ONLY] = deferred
-        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        driver.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
     lock = writer_lock_path(url)
     assert lock is not None
     writers = _WRITERS[engine] = _Writers(lock)
     weakref.finalize(engine, writers.close)
+    return engine
+
+
+#: A pooled connection unused this long is checked before use (the server may have
+#: restarted, or a firewall dropped the idle connection meanwhile).
+IDLE_BEFORE_PING = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> Engine:
+    """Check a pooled connection before it is used if it lay idle for
+    :data:`IDLE_BEFORE_PING` seconds, and replace it if it is dead. SQLAlchemy's
+    ``pool_pre_ping`` checks at every use: a round trip to the server for each
+    transaction, a tenth of a look-up's time under load, for connections that were in use
+    a moment ago."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:  # the pool drops this connection and tries another
+            raise DisconnectionError("a pooled connection was closed while idle")
+
     return engine
 
 
