@@ -45,7 +45,8 @@ from kluis.server import (
 )
 from kluis.server.access import AccessLog, route_pattern
 from kluis.server.protocol import NoDelayHttpProtocol
-from kluis.storage import current_revision, head_revision, make_engine, upgrade
+from kluis.server.workers import LOG_FORMAT, run_workers
+from kluis.storage import Checkpointer, current_revision, head_revision, make_engine, upgrade
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
 
@@ -55,6 +56,10 @@ SETUP_CODE_VARIABLE: Final = "KLUIS_SETUP_CODE"
 JOBS_VARIABLE: Final = "KLUIS_JOBS"
 #: Connections kept open per server process: one per thread that runs requests.
 SERVER_CONNECTIONS: Final = 40
+#: On SQLite, the server folds the write-ahead log into the database file every second in
+#: a thread of its own (:class:`kluis.storage.Checkpointer`); a commit does it only if the
+#: log reaches this many pages (100 MB) all the same.
+SERVER_AUTOCHECKPOINT: Final = 25_000
 _STATUS_TEXT: Final = {
     400: N_("The request is not valid."),
     401: N_("Please sign in."),
@@ -178,7 +183,12 @@ def open_engine(settings: Settings) -> Engine:
     """The vault's database, brought to the newest revision, with a connection for each
     thread that serves requests (opening an SQLite connection, with its key store attached,
     costs more than most requests)."""
-    engine = make_engine(settings.database_url, pool_size=SERVER_CONNECTIONS, max_overflow=8)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=SERVER_CONNECTIONS,
+        max_overflow=8,
+        wal_autocheckpoint=SERVER_AUTOCHECKPOINT,
+    )
     if current_revision(engine) != head_revision():
         upgrade(engine)
     return engine
@@ -212,7 +222,7 @@ def create_app(
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
-        lifespan=_lifespan(state) if scheduler else None,
+        lifespan=_lifespan(state, scheduler=scheduler),
     )
     app.state.kluis = state
     for router in (*api.routers(), *web.routers()):
@@ -241,20 +251,28 @@ def _reminder_sender(state: ServerState) -> Send | None:
     return send
 
 
-def _lifespan(state: ServerState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Start the job scheduler with the server, stop it with the server."""
+def _lifespan(
+    state: ServerState, *, scheduler: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the background threads with the server (the job scheduler, with ``scheduler``;
+    on SQLite the checkpoints of the write-ahead log), stop them with the server."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        worker = Worker(state.engine, state.keyring, state.clock, send=_reminder_sender(state))
-        runner = Scheduler(worker)
-        state.extras[SCHEDULER] = runner
-        runner.start()
+        checkpoints = Checkpointer(state.engine)
+        checkpoints.start()
+        runner: Scheduler | None = None
+        if scheduler:
+            worker = Worker(state.engine, state.keyring, state.clock, send=_reminder_sender(state))
+            runner = state.extras[SCHEDULER] = Scheduler(worker)
+            runner.start()
         try:
             yield
         finally:
-            await asyncio.to_thread(runner.stop)
-            state.extras.pop(SCHEDULER, None)
+            if runner is not None:
+                await asyncio.to_thread(runner.stop)
+                state.extras.pop(SCHEDULER, None)
+            await asyncio.to_thread(checkpoints.stop)
 
     return lifespan
 
@@ -279,18 +297,15 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
     """Run the server until interrupted."""
     import uvicorn  # noqa: PLC0415 - only the serving command needs it
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     os.environ.setdefault("KLUIS_HOME", str(settings.folder))
     if workers > 1:
-        uvicorn.run(
+        run_workers(
             "kluis.app:app_from_environment",
-            factory=True,
             host=host,
             port=port,
             workers=workers,
-            access_log=False,
-            proxy_headers=False,
-            http=NoDelayHttpProtocol,
+            http="kluis.server.protocol:NoDelayHttpProtocol",
         )
         return
     uvicorn.run(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from kluis.audit.models import AuditEntry
 from kluis.core.clock import FixedClock
+from kluis.server.workers import MIN_LIFETIME
 from kluis.storage import transaction
 from kluis.users.auth import create_token
 from tests.cli.conftest import VaultHome
@@ -62,10 +63,28 @@ def served(vault_home: VaultHome) -> Iterator[tuple[str, subprocess.Popen[str]]]
             server.communicate(timeout=10)
 
 
+def _workers(supervisor: int) -> list[int]:
+    """The server processes the supervisor ``supervisor`` started (read from ``/proc``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == supervisor and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
 def test_serve_answers_audits_and_stops(
     served: tuple[str, subprocess.Popen[str]], vault_home: VaultHome, clock: FixedClock
 ) -> None:
     address, server = served
+    started = time.monotonic()
     first = httpx.get(f"{address}/login")  # nobody can sign in yet: create the administrator
     assert first.status_code == 303 and first.headers["location"].startswith("/setup")
     assert httpx.get(f"{address}/api/v1/me").status_code == 401
@@ -86,6 +105,16 @@ def test_serve_answers_audits_and_stops(
             select(AuditEntry.actor).where(AuditEntry.action == "subject_find")
         ).scalars()
         assert list(finds) == [DPO_ACTOR.name] * 20
+    # A server process that dies is replaced; the others answer meanwhile.
+    workers = _workers(server.pid)
+    assert len(workers) == 2
+    time.sleep(max(0.0, MIN_LIFETIME + 0.5 - (time.monotonic() - started)))
+    os.kill(workers[0], signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while set(_workers(server.pid)) & {workers[0]} or len(_workers(server.pid)) < 2:
+        assert time.monotonic() < deadline, "the server process was not replaced"
+        time.sleep(0.2)
+    assert httpx.get(f"{address}/api/v1/me", headers=bearer).status_code == 200
     os.killpg(server.pid, signal.SIGINT)
     _out, said = server.communicate(timeout=30)
     assert server.returncode == 0

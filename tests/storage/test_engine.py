@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from kluis.audit.models import AuditHead
 from kluis.storage import (
     KEYSTORE,
+    Checkpointer,
     checkpoint,
     is_sqlite,
     keystore_path,
@@ -275,3 +276,54 @@ def test_a_pooled_connection_that_died_while_idle_is_replaced(
     with transaction(engine) as session:
         session.execute(text("SELECT 1"))
     assert pings == []
+
+
+def _write_some(engine: Engine, rounds: int = 5) -> None:
+    for round_ in range(rounds):
+        with transaction(engine) as session:
+            session.execute(delete(AuditHead))
+            session.execute(insert(AuditHead).values(id=1, seq=round_, hash="0" * 64))
+
+
+def test_the_checkpointer_folds_the_log_and_starts_it_again(sqlite_engine: Engine) -> None:
+    _write_some(sqlite_engine)
+    checkpoints = Checkpointer(sqlite_engine, restart_after=1)
+    pages, restarted = checkpoints.run_once()
+    assert pages > 0 and restarted
+    _write_some(sqlite_engine, rounds=1)
+    again, _restarted = checkpoints.run_once()
+    assert 0 < again < pages  # the log began again: only the newest write is in it
+    assert _pragma(sqlite_engine, "busy_timeout") == 30_000
+
+
+def test_the_checkpointer_does_not_wait_for_a_reader(sqlite_engine: Engine) -> None:
+    """A reader on the log keeps it from starting again: the round says so at once, and
+    writers go on (the log starts again in a later round)."""
+    _write_some(sqlite_engine)
+    checkpoints = Checkpointer(sqlite_engine, restart_after=1)
+    with transaction(sqlite_engine, read_only=True) as reading:
+        reading.execute(select(func.count()).select_from(AuditHead)).scalar_one()
+        _write_some(sqlite_engine, rounds=1)  # the reader now reads an older snapshot
+        started = time.monotonic()
+        _pages, restarted = checkpoints.run_once()
+        assert not restarted
+        assert time.monotonic() - started < 1.0
+        _write_some(sqlite_engine, rounds=1)
+    assert checkpoints.run_once()[1]
+
+
+def test_the_checkpointer_runs_in_a_thread_until_stopped(sqlite_engine: Engine) -> None:
+    _write_some(sqlite_engine)
+    checkpoints = Checkpointer(sqlite_engine, interval=0.05, restart_after=1)
+    assert checkpoints.last is None
+    checkpoints.start()
+    try:
+        deadline = time.monotonic() + 10
+        while checkpoints.last is None:
+            assert time.monotonic() < deadline, "no round ran"
+            time.sleep(0.05)
+    finally:
+        checkpoints.stop()
+    pages, restarted = checkpoints.last
+    assert pages > 0 and restarted
+    assert not any(thread.name == "kluis-checkpoints" for thread in threading.enumerate())

@@ -10,6 +10,7 @@ overwritten in the file rather than left in a free page. Every transaction start
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
@@ -25,6 +26,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 
 from kluis.storage.base import KEYSTORE
+
+_log = logging.getLogger("kluis.storage")
 
 
 class _Writers:
@@ -78,6 +81,8 @@ def writer_lock_path(url: URL) -> Path | None:
 
 
 _READ_ONLY = "kluis_read_only"
+#: How long SQLite retries a lock held by someone outside Kluis's writers' queue.
+BUSY_TIMEOUT_MS: Final = 30_000
 _QUERY_ONLY = "kluis_query_only"
 
 
@@ -97,8 +102,13 @@ def normalise_url(raw: str) -> URL:
     return url
 
 
-def make_engine(raw_url: str, **options: Any) -> Engine:
-    """An engine for ``raw_url``, set up for Kluis (pragmas and key store on SQLite)."""
+def make_engine(raw_url: str, *, wal_autocheckpoint: int | None = None, **options: Any) -> Engine:
+    """An engine for ``raw_url``, set up for Kluis (pragmas and key store on SQLite).
+
+    ``wal_autocheckpoint``: on SQLite, the size of the write-ahead log (in pages) at which
+    a committing transaction folds it into the database file itself (SQLite's default:
+    1,000 pages); a server that does it in the background (:class:`Checkpointer`) sets it
+    high, as a safety net only."""
     url = normalise_url(raw_url)
     if url.get_backend_name() != "sqlite":
         return _ping_when_idle(create_engine(url, **options))
@@ -115,8 +125,10 @@ def make_engine(raw_url: str, **options: Any) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA secure_delete=ON")
+        if wal_autocheckpoint is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
         # Read the data file through a memory map (up to SQLite's 2 GB limit) instead of one
         # read() per page: a look-up in a large vault touches a dozen pages.
         cursor.execute("PRAGMA mmap_size=2147418112")
@@ -206,6 +218,91 @@ def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]
         return
     with writers, Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+class Checkpointer:
+    """Folds an SQLite database's write-ahead log into the database file from a thread of
+    its own, every ``interval`` seconds, so that no request pays for it.
+
+    Otherwise the transaction whose commit takes the log past 1,000 pages does it, and
+    waits for the disk to flush the database file: on a server, a request every few
+    hundred that waits a hundred milliseconds or more, holding the write lock meanwhile.
+
+    Each round checkpoints ``PASSIVE``ly first: it waits for no reader and no writer, and
+    does the copying and the flush. Then, if the log is long, it starts the log again
+    from its beginning (``RESTART``), which under a steady stream of reads and writes
+    SQLite never finds a moment to do by itself (some reader is always on the log): the
+    log file would grow without end, or until a commit checkpoints after all. The restart
+    holds the writers' queue (so
+    writers wait in line, not in SQLite's busy handler, which sleeps) and waits for no
+    reader: it is tried a few times a millisecond apart, and again next round."""
+
+    #: Tries at restarting the log in one round, a millisecond apart.
+    RESTART_TRIES: Final = 5
+
+    def __init__(
+        self, engine: Engine, *, interval: float = 1.0, restart_after: int = 1_000
+    ) -> None:
+        self._engine = engine
+        self._interval = interval
+        self._restart_after = restart_after
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: What the last round of the thread found (:meth:`run_once`), if one ran.
+        self.last: tuple[int, bool] | None = None
+
+    def start(self) -> None:
+        """Start checkpointing (nothing to do for PostgreSQL)."""
+        if not is_sqlite(self._engine) or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="kluis-checkpoints", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop, after the checkpoint under way if any."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def run_once(self) -> tuple[int, bool]:
+        """One round: how many pages the log held, and whether it was started again."""
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA main.wal_checkpoint(PASSIVE)")
+            row = cursor.fetchone()
+            pages = int(row[1]) if row else -1  # -1: the database is not in WAL mode
+            restarted = pages >= self._restart_after and self._restart(cursor)
+            cursor.close()
+            return pages, restarted
+        finally:
+            raw.close()
+
+    def _restart(self, cursor: Any) -> bool:
+        writers = _WRITERS.get(self._engine)
+        if writers is None:
+            return False
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            with writers:
+                for attempt in range(self.RESTART_TRIES):
+                    if attempt:
+                        time.sleep(0.001)
+                    cursor.execute("PRAGMA main.wal_checkpoint(RESTART)")
+                    busy, _pages, _copied = cursor.fetchone()
+                    if busy == 0:
+                        return True
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval):
+            try:
+                self.last = self.run_once()
+            except Exception as error:  # the next round tries again; commits still fold the log
+                _log.warning("a background checkpoint failed: %s", type(error).__name__)
 
 
 def checkpoint(engine: Engine) -> None:

@@ -1,0 +1,63 @@
+"""Several server processes on one port: each has a socket of its own, the kernel spreads
+new connections over them, and a port already taken is refused at once."""
+
+from __future__ import annotations
+
+import logging
+import selectors
+import socket
+
+import pytest
+
+from kluis.server.workers import listening_socket, run_workers
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_connections_are_spread_over_the_processes_sockets() -> None:
+    """Two sockets bound to one port (as two server processes bind theirs) both receive
+    connections from one client opening many at once; a single shared socket would leave
+    them all to whichever process woke first."""
+    port = _free_port()
+    listeners = [listening_socket("127.0.0.1", port) for _ in range(2)]
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+    accepted = [0, 0]
+    try:
+        with selectors.DefaultSelector() as selector:
+            for index, listener in enumerate(listeners):
+                listener.setblocking(False)
+                selector.register(listener, selectors.EVENT_READ, index)
+            while sum(accepted) < len(clients):
+                events = selector.select(timeout=5)
+                assert events, "a connection was never accepted"
+                for key, _mask in events:
+                    connection, _peer = listeners[key.data].accept()
+                    connection.close()
+                    accepted[key.data] += 1
+    finally:
+        for opened in (*clients, *listeners):
+            opened.close()
+    assert sum(accepted) == 32
+    assert min(accepted) > 0
+
+
+def test_a_port_in_use_is_refused_at_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Sockets of one user with ``SO_REUSEPORT`` do not refuse each other, so a second
+    server on the same port would share the first one's connections: it is refused."""
+    port = _free_port()
+    with socket.create_server(("127.0.0.1", port)) as taken:
+        taken.listen()
+        with caplog.at_level(logging.ERROR), pytest.raises(SystemExit) as stopped:
+            run_workers(
+                "kluis.app:app_from_environment",
+                host="127.0.0.1",
+                port=port,
+                workers=2,
+                http="kluis.server.protocol:NoDelayHttpProtocol",
+            )
+    assert stopped.value.code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
