@@ -74,7 +74,7 @@ def test_a_slot_queued_meanwhile_by_another_process_is_returned(
 
 def test_a_job_is_claimed_when_due_and_only_once(engine: Engine, clock: FixedClock) -> None:
     with transaction(engine) as session:
-        later = queue(session, "a", "later", due_at=clock.now() + timedelta(minutes=2))
+        later = queue(session, "b", "later", due_at=clock.now() + timedelta(minutes=2))
         now = queue(session, "a", "now", due_at=clock.now())
     with transaction(engine) as session:
         claimed = claim_next(session, "one", at=clock.now())
@@ -112,6 +112,8 @@ def test_two_processes_never_claim_the_same_job(engine: Engine, clock: FixedCloc
                 if job is None:
                     return
                 mine.append(job.id)
+                with transaction(engine) as session:  # the next of its kind may now run
+                    finish(session, job.id, name, {}, at=clock.now())
         except BaseException as error:  # reported below
             errors.append(error)
 
@@ -127,6 +129,51 @@ def test_two_processes_never_claim_the_same_job(engine: Engine, clock: FixedCloc
         owners = {row[0]: row[1] for row in session.execute(select(Job.id, Job.claimed_by))}
     for name, jobs in claimed.items():
         assert all(owners[job] == name for job in jobs)
+
+
+def test_jobs_of_one_kind_run_one_at_a_time(engine: Engine, clock: FixedClock) -> None:
+    """A manual retention run asked for while the daily one runs waits for it (both would
+    work through the same records); other kinds go on meanwhile."""
+    with transaction(engine) as session:
+        daily = queue(session, "retention_run", "2026-11-22", due_at=clock.now())
+        manual = queue(session, "retention_run", "manual-1", due_at=clock.now())
+        other = queue(session, "housekeeping", "2026-11-22", due_at=clock.now())
+    with transaction(engine) as session:
+        first = claim_next(session, "one", at=clock.now())
+    assert first is not None and first.id == daily.id
+    with transaction(engine) as session:
+        second = claim_next(session, "two", at=clock.now())
+        assert second is not None and second.id == other.id
+        assert claim_next(session, "two", at=clock.now()) is None
+    with transaction(engine) as session:
+        finish(session, daily.id, "one", {}, at=clock.now())
+    with transaction(engine) as session:
+        after = claim_next(session, "two", at=clock.now())
+    assert after is not None and after.id == manual.id
+
+
+def test_two_processes_never_run_two_jobs_of_one_kind(engine: Engine, clock: FixedClock) -> None:
+    """A second process claiming while the first one's claim of the same kind is not yet
+    committed waits for it, then finds the kind busy and takes nothing."""
+    with transaction(engine) as session:
+        for number in range(2):
+            queue(session, "retention_run", f"manual-{number}", due_at=clock.now())
+    second: list[object] = []
+
+    def other_process() -> None:
+        with transaction(engine) as session:
+            second.append(claim_next(session, "two", at=clock.now()))
+
+    with transaction(engine) as session:
+        first = claim_next(session, "one", at=clock.now())
+        helper = threading.Thread(target=other_process)
+        helper.start()
+        helper.join(0.5)
+    helper.join(30)
+    assert first is not None and second == [None]
+    with transaction(engine) as session:
+        running = session.execute(select(func.count()).where(Job.status == RUNNING)).scalar_one()
+    assert running == 1
 
 
 def test_a_job_whose_heartbeat_stopped_is_claimed_again(engine: Engine, clock: FixedClock) -> None:

@@ -7,6 +7,12 @@ taken. Two processes never run one job: the claim is an ``UPDATE ... WHERE statu
 'queued'`` (or a running job whose heartbeat stopped), and only the process whose update
 changed the row has it; later progress is written only while the job is still claimed by
 the same owner, so a process whose job was taken over stops at its next step.
+
+Jobs of one kind run one at a time: a job is not claimed while another of its kind runs
+(a manual retention run while the daily one is under way would work through the same
+records). On PostgreSQL the claim also takes a transaction-scoped advisory lock on the
+kind, so that two processes claiming two jobs of one kind at the same moment cannot both
+find the other not yet running, whatever order they look at the jobs in.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kluis.core.errors import Conflict, NotFound
 from kluis.jobs.models import Job
@@ -147,23 +153,43 @@ def _claimable(at: datetime) -> Any:
     )
 
 
+def _kind_free(at: datetime) -> Any:
+    """No other job of the same kind is running (with a heartbeat that has not stopped)."""
+    other = aliased(Job)
+    return ~exists().where(
+        other.kind == Job.kind,
+        other.id != Job.id,
+        other.status == RUNNING,
+        other.heartbeat_at >= at - STALE,
+    )
+
+
+def _lock_kind(session: Session, kind: str) -> None:
+    """On PostgreSQL, wait for any other claim of a job of ``kind`` to end with its
+    transaction (SQLite lets one writer at a time in anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"kluis.job.{kind}"))))
+
+
 def claim_next(
     session: Session, owner: str, *, at: datetime, kinds: tuple[str, ...] | None = None
 ) -> JobView | None:
     """Claim the job due longest ago (queued, or running with a stopped heartbeat) for
-    ``owner``; ``None`` when no job is due. Commit before running it."""
+    ``owner``, unless another job of its kind is running; ``None`` when no job is due.
+    Commit before running it."""
     query = (
-        select(Job.id)
-        .where(Job.due_at <= at, _claimable(at))
+        select(Job.id, Job.kind)
+        .where(Job.due_at <= at, _claimable(at), _kind_free(at))
         .order_by(Job.due_at, Job.id)
         .limit(10)
     )
     if kinds is not None:
         query = query.where(Job.kind.in_(kinds))
-    for job_id in list(session.execute(query).scalars()):
+    for job_id, kind in list(session.execute(query).all()):
+        _lock_kind(session, kind)
         changed = session.execute(
             update(Job)
-            .where(Job.id == job_id, _claimable(at))
+            .where(Job.id == job_id, _claimable(at), _kind_free(at))
             .values(
                 status=RUNNING,
                 claimed_by=owner[:80],
