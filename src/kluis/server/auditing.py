@@ -41,8 +41,10 @@ class AuditCommitter:
         self._engine = engine
         # SQLite commits a batch in a fraction of a millisecond, without the network: on the
         # event loop itself, where a worker thread would make the loop wait for the GIL
-        # (Python's switch interval, 5 ms). PostgreSQL waits for the server's disk: there
-        # the loop goes on serving requests while a worker thread commits.
+        # (Python's switch interval, 5 ms). The loop then also waits while another process
+        # commits, or the checkpointer restarts the log (a few milliseconds at most).
+        # PostgreSQL waits for the server's disk: there the loop goes on serving requests
+        # while a worker thread commits.
         self._inline = is_sqlite(engine)
         self._waiting: list[tuple[Sequence[Append], asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
