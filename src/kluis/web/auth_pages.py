@@ -164,18 +164,17 @@ def code(request: Request, code: Text, next: OptionalText = "/") -> Response:
     at = state.clock.now()
     target = safe_next(next)
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    try:
-        with state.transaction() as session:
-            signed = session_for(session, cookie, at=at) if cookie else None
-            if signed is None:
-                return redirect("/login")
+    throttled: Throttled | None = None
+    with state.transaction() as session:
+        signed = session_for(session, cookie, at=at) if cookie else None
+        if signed is None:
+            return redirect("/login")
+        try:
             token = second_factor(session, signed, code, address=_address(request), at=at)
-    except Throttled as error:
-        with state.transaction() as session:  # the half-signed-in session ends
-            signed = session_for(session, cookie, at=at)
-            if signed is not None:
-                session.delete(signed.record)
-        context = {"next": target, "error": error_text(lang, error)}
+        except Throttled as error:  # caught inside: the ended session is committed
+            throttled, token = error, None
+    if throttled is not None:
+        context = {"next": target, "error": error_text(lang, throttled)}
         return page(request, "login_code.html", context, status=429)
     if token is None:
         wrong = t(lang, "That code is not right. Codes change every 30 seconds.")
