@@ -23,6 +23,7 @@ from kluis.core.actor import Actor
 from kluis.core.errors import InvalidInput, NotAllowed
 from kluis.register.versions import require_version
 from kluis.vault import SubjectNotFound, marketing_records, subject_exists
+from kluis.vault.policy import all_policies
 
 #: Kluis itself carries out an unsubscribe asked for by its link.
 UNSUBSCRIBE_ACTOR: Final = Actor.system("unsubscribe")
@@ -46,14 +47,9 @@ def unsubscribe_link(session: Session, subject_id: uuid.UUID, *, actor: Actor, a
             "subject {subject} has no record in a direct-marketing activity",
             subject=str(subject_id),
         )
-    register = require_version(session).register
-    roles = {
-        role
-        for activity in register.activities
-        if activity.id in activities
-        for role in activity.access
-    }
-    if not (actor.is_dpo or roles & actor.roles):
+    policies = all_policies(require_version(session))
+    reach = activities & policies.keys()
+    if not (actor.is_dpo or any(policies[activity].may_access(actor) for activity in reach)):
         raise NotAllowed("only those who send the direct marketing may make its unsubscribe links")
     token = secrets.token_urlsafe(32)
     session.add(UnsubscribeToken(digest=_digest(token), subject_id=subject_id, created_at=at))
