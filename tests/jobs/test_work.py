@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 
 from kluis.config import Smtp
@@ -250,7 +251,11 @@ def test_housekeeping_forgets_what_has_served_its_purpose(
 
 
 def test_a_reminder_the_server_refuses_is_counted_not_sent_again(
-    engine: Engine, keys: LocalKeyProvider, clock: FixedClock, applied: None
+    engine: Engine,
+    keys: LocalKeyProvider,
+    clock: FixedClock,
+    applied: None,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     _request(engine, keys, datetime(2026, 10, 1, 9, tzinfo=UTC), clock.now())
     with transaction(engine) as session:
@@ -258,3 +263,6 @@ def test_a_reminder_the_server_refuses_is_counted_not_sent_again(
     nowhere = Smtp(host="127.0.0.1", port=free_port(), security="none", sender="p@example.be")
     sent = mail_sender(Mailer(nowhere, timeout=2), link="https://k/requests")(reminders)
     assert reminders and sent == 0
+    refused = [r.getMessage() for r in caplog.records if "reminder could not" in r.getMessage()]
+    assert len(refused) == len(reminders)
+    assert not any("@" in message for message in refused)

@@ -4,6 +4,7 @@ kind and deadline only, never the person who made them."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,8 @@ from kluis.register.versions import current_version
 from kluis.subject_requests import RequestView, list_requests
 from kluis.users import list_users
 from kluis.users.auth import email_of
+
+log = logging.getLogger("kluis.jobs")
 
 #: Requests due within this many days (or overdue) are reminded of.
 WITHIN: Final = 7
@@ -87,7 +90,8 @@ def mail_sender(mailer: Mailer, *, link: str) -> Send:
             )
             try:
                 mailer.send(reminder.email, mail)
-            except MailFailed:
+            except MailFailed as error:  # said without the address: it is personal data
+                log.warning("a deadline reminder could not be sent: %s", type(error).__name__)
                 continue
             sent += 1
         return sent
