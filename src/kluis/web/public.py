@@ -71,7 +71,7 @@ _NOTICE_CSP: Final = (
 
 
 def _organisation(request: Request) -> str:
-    with state_of(request).transaction() as session:
+    with state_of(request).transaction(read_only=True) as session:
         return require_version(session).register.organisation.name
 
 
@@ -80,7 +80,7 @@ def _organisation(request: Request) -> str:
 
 def _notice(request: Request, lang: str) -> Response:
     state = state_of(request)
-    with state.transaction() as session:
+    with state.transaction(read_only=True) as session:
         stored = require_version(session)
     loaded = applied_register(stored.register, stored.taxonomy)
     body = render_notice(
@@ -200,7 +200,7 @@ def confirm_form(request: Request, token: str) -> Response:
     confirms nothing."""
     state = state_of(request)
     lang = language_of(request)
-    with state.transaction() as session:
+    with state.transaction(read_only=True) as session:
         pending = pending_request(session, token, at=state.clock.now())
     context = {"token": token, "kind": kind_label(lang, pending.kind), "pending": pending}
     return page(request, "public/confirm.html", context)
@@ -238,7 +238,7 @@ def status(request: Request, token: str) -> Response:
     """Where a request stands: its kind, receipt, deadline, state and outcome."""
     state = state_of(request)
     lang = language_of(request)
-    with state.transaction() as session:
+    with state.transaction(read_only=True) as session:
         found = request_status(session, token, today=state.clock.now().date())
     if found is None:
         raise NotFound("this link is not valid any more")
@@ -260,7 +260,7 @@ def _unsubscribe_page(request: Request, token: str, *, done: bool) -> Response:
 @router.get("/unsubscribe/{token}")
 def unsubscribe_form(request: Request, token: str) -> Response:
     """The button that unsubscribes (a page, so that opening the link changes nothing)."""
-    with state_of(request).transaction() as session:
+    with state_of(request).transaction(read_only=True) as session:
         subject = unsubscribe_subject(session, token)
         used = unsubscribed_at(session, token) if subject else None
     if subject is None:  # unknown, or the person was erased by their unsubscribe
