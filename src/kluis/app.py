@@ -45,7 +45,7 @@ from kluis.server import (
 )
 from kluis.server.access import AccessLog, route_pattern
 from kluis.server.protocol import NoDelayHttpProtocol
-from kluis.server.workers import LOG_FORMAT, run_workers
+from kluis.server.workers import LOG_FORMAT, run_workers, settle_heap
 from kluis.storage import Checkpointer, current_revision, head_revision, make_engine, upgrade
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
@@ -308,8 +308,10 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
             http="kluis.server.protocol:NoDelayHttpProtocol",
         )
         return
+    application = create_app(settings, scheduler=jobs_enabled())
+    settle_heap()
     uvicorn.run(
-        create_app(settings, scheduler=jobs_enabled()),
+        application,
         host=host,
         port=port,
         access_log=False,

@@ -3,13 +3,14 @@ new connections over them, and a port already taken is refused at once."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import selectors
 import socket
 
 import pytest
 
-from kluis.server.workers import listening_socket, run_workers
+from kluis.server.workers import listening_socket, run_workers, settle_heap
 
 
 def _free_port() -> int:
@@ -61,3 +62,18 @@ def test_a_port_in_use_is_refused_at_once(caplog: pytest.LogCaptureFixture) -> N
             )
     assert stopped.value.code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in caplog.text
+
+
+def test_what_the_start_made_is_out_of_the_collectors_passes() -> None:
+    """Objects made before serving (the application, its routes) are frozen: the
+    collector's passes no longer walk them; what is made afterwards is collected as ever."""
+    made_at_start: list[object] = [object()]
+    assert any(found is made_at_start for found in gc.get_objects())
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert not any(found is made_at_start for found in gc.get_objects())
+        made_later: list[object] = [object()]
+        assert any(found is made_later for found in gc.get_objects())
+    finally:
+        gc.unfreeze()

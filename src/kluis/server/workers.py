@@ -12,6 +12,7 @@ the processes, starts again one that dies, and stops them all when it is told to
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import multiprocessing
 import os
@@ -31,6 +32,21 @@ STOP_GRACE: Final = 30.0
 MIN_LIFETIME: Final = 5.0
 
 LOG_FORMAT: Final = "%(asctime)s %(name)s %(message)s"
+
+
+def settle_heap() -> None:
+    """Move what the process has made so far (the modules, the application, its routes and
+    compiled statements) out of the garbage collector's sight, once, before serving.
+
+    The collector's full passes walk every object that can hold a reference; in a server
+    that is mostly what its start made and never lets go, about 200,000 objects, and each
+    pass over them stopped the process for 120 to 140 ms (measured on the 2-core machine of
+    the benchmarks: every 6 to 8 seconds under load, every request of that process waiting
+    out the pause). Frozen, they are left out of every pass, which then takes a few
+    milliseconds (:func:`gc.freeze`). Call it when the application is made, before the
+    first request."""
+    gc.collect()
+    gc.freeze()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -53,12 +69,14 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def _worker(app: str, host: str, port: int, http: str) -> None:  # pragma: no cover - a child
     """One server process: its own socket, the application ``app`` (``module:factory``)."""
     import uvicorn  # noqa: PLC0415 - only a server process needs it
+    from uvicorn.importer import import_from_string  # noqa: PLC0415
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     listener = listening_socket(host, port)
+    application = import_from_string(app)()
+    settle_heap()
     config = uvicorn.Config(
-        app,
-        factory=True,
+        application,
         access_log=False,
         proxy_headers=False,
         http=http,
