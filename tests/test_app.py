@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import PASSWORD, SETUP_CODE, csrf_of, sign_in
+from sqlalchemy import Engine, select
+from starlette.testclient import TestClient
+
+from kluis.core.clock import FixedClock
+from kluis.crypto import LocalKeyProvider
+from kluis.storage import transaction
+from kluis.users.auth import new_totp_secret, set_password
+from kluis.users.models import Login
+from tests.conftest import DPO_ACTOR, PASSWORD, SETUP_CODE, csrf_of, sign_in
 
 
 def test_a_first_start_asks_for_the_first_administrator(client: Any) -> None:
@@ -86,3 +94,18 @@ def test_the_api_speaks_the_most_wanted_language_it_knows_else_english(client: A
     for header, start in asked.items():
         answer = client.get("/api/v1/me", headers={"accept-language": header})
         assert answer.json()["error"]["message"].startswith(start), (header, answer.json())
+
+
+def test_the_server_wraps_second_factor_secrets_kept_in_clear_at_its_start(
+    server: Any, engine: Engine, keys: LocalKeyProvider, clock: FixedClock
+) -> None:
+    """A secret an earlier version stored in clear is wrapped by the key-encryption key
+    when the server starts, before it answers anyone."""
+    with transaction(engine) as session:
+        set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=clock.now())
+        login = session.execute(select(Login)).scalar_one()
+        login.totp_secret = new_totp_secret()
+    with TestClient(server, base_url="https://testserver"), transaction(engine) as session:
+        login = session.execute(select(Login)).scalar_one()
+        assert login.totp_secret is None
+        assert login.totp_kek_id == keys.current_kek and login.totp_wrapped

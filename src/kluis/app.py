@@ -47,6 +47,7 @@ from kluis.server.access import AccessLog, route_pattern
 from kluis.server.protocol import NoDelayHttpProtocol
 from kluis.server.workers import LOG_FORMAT, run_workers, settle_heap
 from kluis.storage import Checkpointer, current_revision, head_revision, make_engine, upgrade
+from kluis.users.auth import seal_totp_secrets
 from kluis.web.errors import error_text
 from kluis.web.render import language_of, page, t
 
@@ -255,10 +256,15 @@ def _lifespan(
     state: ServerState, *, scheduler: bool
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Start the background threads with the server (the job scheduler, with ``scheduler``;
-    on SQLite the checkpoints of the write-ahead log), stop them with the server."""
+    on SQLite the checkpoints of the write-ahead log), stop them with the server. First,
+    wrap any second-factor secret an earlier version stored in clear."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        with state.transaction() as session:
+            sealed = seal_totp_secrets(session, state.provider)
+        if sealed:
+            log.info("%d second-factor secret(s) wrapped by the key-encryption key", sealed)
         checkpoints = Checkpointer(state.engine)
         checkpoints.start()
         runner: Scheduler | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pyotp
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -14,6 +15,8 @@ from kluis.cli.main import build_app
 from kluis.core.clock import FixedClock
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.storage import transaction
+from kluis.users.auth import enable_totp, new_totp_secret, set_password
+from kluis.users.models import Login, User
 from kluis.vault import (
     Keyring,
     RecordInput,
@@ -95,6 +98,7 @@ def test_rotate_rewraps_everyone_and_status_shows_it(admin: VaultHome, clock: Fi
             "rewrapped": 4,
             "keys": 4,
             "forgotten": [],
+            "secrets": 0,
         }
 
 
@@ -124,3 +128,33 @@ def test_only_an_administrator_rotates(vault_home: VaultHome) -> None:
     assert (vault_home.folder / "kluis.key").read_bytes() == before
     code, _, _ = invoke("keys", "status")
     assert code == 5
+
+
+def test_rotate_rewraps_the_second_factor_secrets(admin: VaultHome, clock: FixedClock) -> None:
+    """A user's second-factor secret is wrapped by the KEK as the data keys are: rotation
+    rewraps it too, status counts it, and the user's codes still work."""
+    secret = new_totp_secret()
+    at = clock.now()
+    with transaction(admin.engine) as session:
+        set_password(session, DPO_ACTOR.name, "a long enough password", actor=DPO_ACTOR, at=at)
+        dora = session.execute(select(User).where(User.name == DPO_ACTOR.name)).scalar_one()
+        code = pyotp.TOTP(secret).at(at)
+        enable_totp(session, dora, secret, code, provider=LocalKeyProvider(admin.keys), at=at)
+    old = admin.keys.current
+    assert [s["second_factors"] for s in _status(admin)] == [1]
+
+    code, stdout, stderr = invoke("keys", "rotate")
+    assert code == 0, stderr
+    assert "1 second-factor secret(s) rewrapped." in stdout
+    material = read_key_file(admin.folder / "kluis.key")
+    statuses = {s["kek"]: s for s in _status(admin)}
+    assert statuses[material.current]["second_factors"] == 1
+    assert statuses[old]["second_factors"] == 0
+    with transaction(admin.engine) as session:
+        login = session.execute(select(Login)).scalar_one()
+        assert login.totp_kek_id == material.current
+        assert login.totp_wrapped is not None and secret.encode() not in login.totp_wrapped
+        [entry] = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "keys_rotate")
+        ).scalars()
+        assert entry.detail["secrets"] == 1

@@ -157,9 +157,9 @@ def test_a_second_factor_is_asked_after_the_password_and_cannot_be_guessed(clien
     secret = new_totp_secret()
     with transaction(state.engine) as session:
         user = session.execute(select(User).where(User.name == "dora")).scalar_one()
-        enable_totp(
-            session, user, secret, pyotp.TOTP(secret).at(state.clock.now()), at=state.clock.now()
-        )
+        now = state.clock.now()
+        code = pyotp.TOTP(secret).at(now)
+        enable_totp(session, user, secret, code, provider=state.provider, at=now)
     answer = _login(client, "dora", PASSWORD)
     assert answer.headers["location"] == "/login/code?next=%2F"
     assert client.get("/").headers["location"].startswith("/login/code")

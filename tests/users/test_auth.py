@@ -12,13 +12,20 @@ from sqlalchemy.orm import Session
 
 from kluis.core.actor import Actor
 from kluis.core.clock import FixedClock
-from kluis.core.errors import Conflict, InvalidInput, NotAllowed
+from kluis.core.errors import Conflict, InvalidInput, KluisError, NotAllowed
+from kluis.crypto import (
+    KeyMaterial,
+    LocalKeyProvider,
+    generate_key_material,
+    rotate_key_material,
+)
 from kluis.register.versions import StoredRegister
 from kluis.users.auth import (
     NAME_FAILURES,
     PENDING_MAX,
     SESSION_IDLE,
     SESSION_MAX,
+    SignedIn,
     anyone_can_sign_in,
     authenticate,
     create_first_admin,
@@ -28,14 +35,17 @@ from kluis.users.auth import (
     enable_totp,
     finish_reset,
     forget_failures,
+    has_totp,
     new_totp_secret,
     revoke_token,
+    seal_totp_secrets,
     second_factor,
     session_for,
     set_password,
     start_reset,
     start_session,
     token_actor,
+    totp_key_counts,
 )
 from kluis.users.errors import Throttled
 from kluis.users.models import ApiToken, Login, LoginFailure, User, WebSession
@@ -157,23 +167,25 @@ def test_a_new_password_ends_every_session(
 
 
 def test_the_second_factor_replaces_the_half_signed_in_session(
-    session: Session, policy: StoredRegister, clock: FixedClock
+    session: Session, policy: StoredRegister, clock: FixedClock, keys: LocalKeyProvider
 ) -> None:
     set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=clock.now())
     user = _user(session, "dora")
     secret = new_totp_secret()
     with pytest.raises(InvalidInput):
-        enable_totp(session, user, secret, "000000", at=clock.now())
+        enable_totp(session, user, secret, "000000", provider=keys, at=clock.now())
     earlier = clock.now() - timedelta(minutes=2)
-    enable_totp(session, user, secret, pyotp.TOTP(secret).at(earlier), at=earlier)
+    enable_totp(session, user, secret, pyotp.TOTP(secret).at(earlier), provider=keys, at=earlier)
     outcome = authenticate(session, "dora", PASSWORD, address="a", at=clock.now())
     assert outcome.second_factor
     half = start_session(session, user, at=clock.now(), verified=False)
     signed = session_for(session, half, at=clock.now())
     assert signed is not None and not signed.record.verified
-    assert second_factor(session, signed, "123456", address="a", at=clock.now()) is None
+    assert (
+        second_factor(session, signed, "123456", provider=keys, address="a", at=clock.now()) is None
+    )
     code = pyotp.TOTP(secret).at(clock.now())
-    full = second_factor(session, signed, code, address="a", at=clock.now())
+    full = second_factor(session, signed, code, provider=keys, address="a", at=clock.now())
     assert full is not None and full != half
     assert session_for(session, half, at=clock.now()) is None
     verified = session_for(session, full, at=clock.now())
@@ -183,7 +195,7 @@ def test_the_second_factor_replaces_the_half_signed_in_session(
 
 
 def test_a_code_is_accepted_once(
-    session: Session, policy: StoredRegister, clock: FixedClock
+    session: Session, policy: StoredRegister, clock: FixedClock, keys: LocalKeyProvider
 ) -> None:
     """A code seen over someone's shoulder (or the one typed to turn the second factor on)
     cannot sign in again: neither the same code within its minute and a half, nor an older
@@ -193,13 +205,13 @@ def test_a_code_is_accepted_once(
     secret = new_totp_secret()
     totp = pyotp.TOTP(secret)
     now = clock.now()
-    enable_totp(session, user, secret, totp.at(now), at=now)
+    enable_totp(session, user, secret, totp.at(now), provider=keys, at=now)
 
     def attempt(code: str, at: datetime) -> str | None:
         half = start_session(session, user, at=at, verified=False)
         signed = session_for(session, half, at=at)
         assert signed is not None
-        return second_factor(session, signed, code, address="a", at=at)
+        return second_factor(session, signed, code, provider=keys, address="a", at=at)
 
     assert attempt(totp.at(now), now) is None  # the enrolment code
     later = now + timedelta(seconds=30)
@@ -211,7 +223,7 @@ def test_a_code_is_accepted_once(
     # Turned off and on again, the new secret starts afresh.
     disable_totp(session, "dora", actor=DPO_ACTOR, at=next_step)
     fresh = pyotp.TOTP(new_totp_secret())
-    enable_totp(session, user, fresh.secret, fresh.at(next_step), at=next_step)
+    enable_totp(session, user, fresh.secret, fresh.at(next_step), provider=keys, at=next_step)
     assert attempt(fresh.at(next_step + timedelta(seconds=30)), next_step) is not None
 
 
@@ -289,28 +301,132 @@ def test_a_token_cannot_have_roles_its_creator_lacks(
 
 
 def test_the_second_factor_cannot_be_guessed(
-    session: Session, policy: StoredRegister, clock: FixedClock
+    session: Session, policy: StoredRegister, clock: FixedClock, keys: LocalKeyProvider
 ) -> None:
     """Wrong codes count as failed sign-ins: after five the half-signed-in session ends, and
     such a session lives five minutes in any case."""
     set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=clock.now())
     user = _user(session, "dora")
     secret = new_totp_secret()
-    enable_totp(session, user, secret, pyotp.TOTP(secret).at(clock.now()), at=clock.now())
+    enable_totp(
+        session, user, secret, pyotp.TOTP(secret).at(clock.now()), provider=keys, at=clock.now()
+    )
     half = start_session(session, user, at=clock.now(), verified=False)
     signed = session_for(session, half, at=clock.now())
     assert signed is not None
     right = int(pyotp.TOTP(secret).at(clock.now()))
     for attempt in range(NAME_FAILURES):
         wrong = f"{(right + 500_000 + attempt) % 1_000_000:06d}"
-        assert second_factor(session, signed, wrong, address="b", at=clock.now()) is None
+        assert (
+            second_factor(session, signed, wrong, provider=keys, address="b", at=clock.now())
+            is None
+        )
         if attempt < NAME_FAILURES - 1:
             # The right password again does not wipe the count of wrong codes.
             assert authenticate(session, "dora", PASSWORD, address="b", at=clock.now()).user
     with pytest.raises(Throttled):
         second_factor(
-            session, signed, pyotp.TOTP(secret).at(clock.now()), address="b", at=clock.now()
+            session,
+            signed,
+            pyotp.TOTP(secret).at(clock.now()),
+            provider=keys,
+            address="b",
+            at=clock.now(),
         )
     assert session_for(session, half, at=clock.now()) is None
     later = start_session(session, user, at=clock.now(), verified=False)
     assert session_for(session, later, at=clock.now() + PENDING_MAX) is None
+
+
+def _half_signed_in(session: Session, user: User, at: datetime) -> SignedIn:
+    signed = session_for(session, start_session(session, user, at=at, verified=False), at=at)
+    assert signed is not None
+    return signed
+
+
+def test_the_second_factor_secret_is_stored_wrapped_never_in_clear(
+    session: Session,
+    policy: StoredRegister,
+    clock: FixedClock,
+    keys: LocalKeyProvider,
+) -> None:
+    """The secret that generates a user's codes is wrapped by the key-encryption key and
+    bound to its user: a copy of the database without the key file, or the wrapped secret
+    moved to another user's row, generates no code that signs in."""
+    at = clock.now()
+    set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=at)
+    set_password(session, "ada", PASSWORD, actor=ADMIN_ACTOR, at=at)
+    dora, ada = _user(session, "dora"), _user(session, "ada")
+    secret = new_totp_secret()
+    enable_totp(session, dora, secret, pyotp.TOTP(secret).at(at), provider=keys, at=at)
+    login = session.get(Login, dora.id)
+    assert login is not None and login.totp_secret is None
+    assert login.totp_kek_id == keys.current_kek
+    assert login.totp_wrapped is not None
+    assert secret.encode() not in login.totp_wrapped
+    assert totp_key_counts(session) == {keys.current_kek: 1}
+
+    later = at + timedelta(seconds=30)
+    code = pyotp.TOTP(secret).at(later)
+    other_keys = LocalKeyProvider(generate_key_material(at.date()))
+    with pytest.raises(KluisError):
+        second_factor(
+            session, _half_signed_in(session, dora, later), code,
+            provider=other_keys, address="a", at=later,
+        )  # fmt: skip
+    # Ada's row holding Dora's wrapped secret: it does not unwrap for her.
+    ada_login = session.get(Login, ada.id)
+    assert ada_login is not None
+    ada_login.totp_kek_id, ada_login.totp_wrapped = login.totp_kek_id, login.totp_wrapped
+    with pytest.raises(KluisError):
+        second_factor(
+            session, _half_signed_in(session, ada, later), code,
+            provider=keys, address="a", at=later,
+        )  # fmt: skip
+    assert second_factor(
+        session, _half_signed_in(session, dora, later), code, provider=keys, address="a", at=later
+    )
+
+
+def test_a_secret_an_earlier_version_kept_in_clear_is_wrapped(
+    session: Session,
+    policy: StoredRegister,
+    clock: FixedClock,
+    key_material: KeyMaterial,
+) -> None:
+    """A secret stored in clear (before secrets were wrapped) still signs in, and is wrapped
+    by :func:`seal_totp_secrets` (at the server's start); after a rotation it is rewrapped
+    under the new KEK, and codes go on working."""
+    at = clock.now()
+    set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=at)
+    dora = _user(session, "dora")
+    secret = new_totp_secret()
+    login = session.get(Login, dora.id)
+    assert login is not None
+    login.totp_secret = secret
+    keys = LocalKeyProvider(key_material)
+    assert has_totp(session, dora)
+    assert authenticate(session, "dora", PASSWORD, address="a", at=at).second_factor
+    code = pyotp.TOTP(secret).at(at)
+    assert second_factor(
+        session, _half_signed_in(session, dora, at), code, provider=keys, address="a", at=at
+    )
+
+    assert seal_totp_secrets(session, keys) == 1
+    assert login.totp_secret is None and login.totp_kek_id == keys.current_kek
+    assert seal_totp_secrets(session, keys) == 0  # nothing left to wrap
+    assert has_totp(session, dora)
+
+    rotated = LocalKeyProvider(rotate_key_material(key_material, at.date()))
+    assert seal_totp_secrets(session, rotated) == 1
+    assert login.totp_kek_id == rotated.current_kek != keys.current_kek
+    later = at + timedelta(seconds=30)
+    code = pyotp.TOTP(secret).at(later)
+    assert second_factor(
+        session, _half_signed_in(session, dora, later), code, provider=rotated,
+        address="a", at=later,
+    )  # fmt: skip
+    # A secret whose KEK the key file no longer holds is left as it is, not lost.
+    stranger = LocalKeyProvider(generate_key_material(at.date()))
+    assert seal_totp_secrets(session, stranger) == 0
+    assert login.totp_kek_id == rotated.current_kek

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,8 @@ from kluis.core.errors import NotAllowed
 from kluis.crypto import KeyMaterial, LocalKeyProvider, read_key_file, write_key_file
 from kluis.register.versions import StoredRegister
 from kluis.storage import transaction
+from kluis.users.auth import enable_totp, new_totp_secret, seal_totp_secrets, set_password
+from kluis.users.models import User
 from kluis.vault import Keyring, RecordInput, show_subject, store_record
 from kluis.vault.models import Record, SubjectKey
 from kluis.vault.rotation import (
@@ -30,6 +33,7 @@ from kluis.vault.rotation import (
     require_admin,
     rewrap_batch,
     start_rotation,
+    wrapped_counts,
 )
 from tests.conftest import ADMIN_ACTOR, DPO_ACTOR, RECRUITER
 
@@ -203,7 +207,7 @@ def test_rotation_is_for_administrators_and_audited(
 ) -> None:
     with pytest.raises(NotAllowed):
         require_admin(DPO_ACTOR)
-    rotation = Rotation("kek-new", resumed=False, rewrapped=4, keys=4, forgotten=[])
+    rotation = Rotation("kek-new", resumed=False, rewrapped=4, keys=4, forgotten=[], secrets=1)
     with pytest.raises(NotAllowed):
         record_rotation(session, DPO_ACTOR, rotation, at=clock.now())
     record_rotation(session, ADMIN_ACTOR, rotation, at=clock.now())
@@ -217,4 +221,38 @@ def test_rotation_is_for_administrators_and_audited(
         "rewrapped": 4,
         "keys": 4,
         "forgotten": [],
+        "secrets": 1,
     }
+
+
+def test_a_kek_wrapping_a_second_factor_secret_is_in_use(
+    session: Session,
+    policy: StoredRegister,
+    keys: LocalKeyProvider,
+    key_material: KeyMaterial,
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    """Data keys all rewrapped, a KEK that still wraps a user's second-factor secret is not
+    dropped (the user could no longer sign in); once the secret is rewrapped, it may be."""
+    at = clock.now()
+    _store(session, keys, clock, 2)
+    set_password(session, DPO_ACTOR.name, "a long enough password", actor=DPO_ACTOR, at=at)
+    dora = session.execute(select(User).where(User.name == DPO_ACTOR.name)).scalar_one()
+    secret = new_totp_secret()
+    enable_totp(session, dora, secret, pyotp.TOTP(secret).at(at), provider=keys, at=at)
+    old = key_material.current
+    material = start_rotation(_key_file(tmp_path, key_material), at.date())
+    provider = LocalKeyProvider(material)
+    while rewrap_batch(session, provider):
+        pass
+    late = at.date() + timedelta(days=365)
+    assert key_counts(session) == {material.current: 2}
+    assert wrapped_counts(session) == {material.current: 2, old: 1}
+    assert forgettable(material, wrapped_counts(session), today=late, keep_days=KEEP_DAYS) == []
+    statuses = {s.kek_id: (s.keys, s.secrets) for s in kek_status(session, material)}
+    assert statuses == {old: (0, 1), material.current: (2, 0)}
+
+    assert seal_totp_secrets(session, provider) == 1
+    assert wrapped_counts(session) == {material.current: 3}
+    assert forgettable(material, wrapped_counts(session), today=late, keep_days=KEEP_DAYS) == [old]

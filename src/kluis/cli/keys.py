@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import Engine
 
 from kluis.cli.console import domain_errors, err, language, out, say, t
 from kluis.cli.console import progress as console_progress
@@ -16,6 +17,7 @@ from kluis.cli.options import FormatOpt, LangOpt, OutputFormat
 from kluis.crypto import LocalKeyProvider, read_key_file
 from kluis.i18n import N_
 from kluis.storage import transaction
+from kluis.users.auth import seal_totp_secrets
 from kluis.vault import (
     KekStatus,
     Rotation,
@@ -28,10 +30,40 @@ from kluis.vault import (
     require_admin,
     rewrap_batch,
     start_rotation,
+    wrapped_counts,
 )
 
 #: Data keys rewrapped per transaction, unless --batch says otherwise.
 _BATCH = 1000
+
+
+def _rewrap_data_keys(
+    engine: Engine, provider: LocalKeyProvider, *, batch: int, messages: str
+) -> int:
+    """Rewrap every data key not yet under the current KEK, ``batch`` per transaction, with
+    a progress bar; how many were rewrapped."""
+    with transaction(engine) as session:
+        total = pending_keys(session, provider.current_kek)
+    rewrapped = 0
+    with console_progress() as progress:
+        task = progress.add_task(t(messages, N_("Rewrapping data keys")), total=total)
+        after = None
+        while True:
+            with transaction(engine) as session:
+                step = rewrap_batch(session, provider, size=batch, after=after)
+            if not step.count:
+                if after is None:
+                    break
+                # End of a pass: start again if keys were written meanwhile behind it.
+                with transaction(engine) as session:
+                    after = None
+                    if not pending_keys(session, provider.current_kek):
+                        break
+                continue
+            rewrapped += step.count
+            after = step.last
+            progress.advance(task, step.count)
+    return rewrapped
 
 
 def rotate(
@@ -63,30 +95,13 @@ def rotate(
         else:
             material = start_rotation(settings.key_file, today)
         provider = LocalKeyProvider(material)
+        rewrapped = _rewrap_data_keys(context.engine, provider, batch=batch, messages=messages)
         with transaction(context.engine) as session:
-            total = pending_keys(session, material.current)
-        rewrapped = 0
-        with console_progress() as progress:
-            task = progress.add_task(t(messages, N_("Rewrapping data keys")), total=total)
-            after = None
-            while True:
-                with transaction(context.engine) as session:
-                    step = rewrap_batch(session, provider, size=batch, after=after)
-                if not step.count:
-                    if after is None:
-                        break
-                    # End of a pass: start again if keys were written meanwhile behind it.
-                    with transaction(context.engine) as session:
-                        after = None
-                        if not pending_keys(session, material.current):
-                            break
-                    continue
-                rewrapped += step.count
-                after = step.last
-                progress.advance(task, step.count)
+            sealed = seal_totp_secrets(session, provider)
         with transaction(context.engine) as session:
             counts = key_counts(session)
-        forgotten = forgettable(material, counts, today=today, keep_days=settings.key_backup_days)
+            in_use = wrapped_counts(session)
+        forgotten = forgettable(material, in_use, today=today, keep_days=settings.key_backup_days)
         if forgotten:
             material = forget_keks(settings.key_file, material, forgotten)
         rotation = Rotation(
@@ -95,6 +110,7 @@ def rotate(
             rewrapped=rewrapped,
             keys=sum(counts.values()),
             forgotten=forgotten,
+            secrets=sealed,
         )
         with context.unit() as (session, actor):
             record_rotation(session, actor, rotation, at=context.clock.now())
@@ -107,6 +123,11 @@ def rotate(
             kek=material.current,
         ),
     )
+    if sealed:
+        say(
+            out(),
+            t(messages, N_("{count} second-factor secret(s) rewrapped."), count=sealed),
+        )
     if forgotten:
         say(
             out(),
@@ -145,6 +166,7 @@ def status(
                         "created": s.created.isoformat() if s.created else None,
                         "retired": s.retired.isoformat() if s.retired else None,
                         "keys": s.keys,
+                        "second_factors": s.secrets,
                         "current": s.current,
                         "held": s.held,
                     }
@@ -158,6 +180,7 @@ def status(
         t(messages, N_("Created")),
         t(messages, N_("Retired")),
         t(messages, N_("Data keys")),
+        t(messages, N_("Second factors")),
         t(messages, N_("State")),
     )
     for s in statuses:
@@ -166,6 +189,7 @@ def status(
             s.created.isoformat() if s.created else "-",
             s.retired.isoformat() if s.retired else "-",
             str(s.keys),
+            str(s.secrets),
             _state(s, messages),
         )
     out().print(table)

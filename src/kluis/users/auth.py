@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event
 from kluis.core.actor import ADMIN, DPO, Actor
-from kluis.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kluis.core.errors import Conflict, InvalidInput, KluisError, NotAllowed, NotFound
+from kluis.crypto import KeyProvider
 from kluis.users.errors import Throttled
 from kluis.users.models import ApiToken, Login, LoginFailure, ResetToken, User, WebSession
 from kluis.users.service import add_user, check_roles
@@ -211,9 +212,9 @@ def authenticate(
     user, login = found
     if _HASHER.check_needs_rehash(login.password_hash):
         login.password_hash = _HASHER.hash(password)
-    if login.totp_secret is None:  # with a second factor, failures count until it passes
+    if not _has_second_factor(login):  # with a second factor, failures count until it passes
         _clear_failures(session, name_digest, at)
-    return SignIn(user=user, second_factor=login.totp_secret is not None)
+    return SignIn(user=user, second_factor=_has_second_factor(login))
 
 
 def _clear_failures(session: Session, name_digest: str, at: datetime) -> None:
@@ -343,27 +344,64 @@ def _code_step(secret: str, code: str, at: datetime) -> int | None:
     return None
 
 
-def _fresh_step(login: Login, code: str, at: datetime) -> int | None:
+def _has_second_factor(login: Login) -> bool:
+    return login.totp_wrapped is not None or login.totp_secret is not None
+
+
+def _context(user_id: int) -> bytes:
+    """What a user's secret is bound to when wrapped: moved to another user's row, it does
+    not unwrap."""
+    return f"kluis-totp:{user_id}".encode("ascii")
+
+
+def _seal(login: Login, secret: str, provider: KeyProvider) -> None:
+    login.totp_kek_id, login.totp_wrapped = provider.wrap(
+        secret.encode("ascii"), context=_context(login.user_id)
+    )
+    login.totp_secret = None
+
+
+def _secret(login: Login, provider: KeyProvider) -> str | None:
+    """The user's TOTP secret, unwrapped (or as an earlier version stored it)."""
+    if login.totp_wrapped is not None and login.totp_kek_id is not None:
+        plain = provider.unwrap(
+            login.totp_kek_id, login.totp_wrapped, context=_context(login.user_id)
+        )
+        return plain.decode("ascii")
+    return login.totp_secret
+
+
+def _fresh_step(login: Login, code: str, provider: KeyProvider, at: datetime) -> int | None:
     """The time step of ``code`` if it is the user's and newer than the last one accepted
     (each code is accepted once), else ``None``."""
-    if login.totp_secret is None:
+    secret = _secret(login, provider)
+    if secret is None:
         return None
-    step = _code_step(login.totp_secret, code, at)
+    step = _code_step(secret, code, at)
     if step is None or (login.totp_step is not None and step <= login.totp_step):
         return None
     return step
 
 
-def enable_totp(session: Session, user: User, secret: str, code: str, *, at: datetime) -> None:
+def enable_totp(
+    session: Session,
+    user: User,
+    secret: str,
+    code: str,
+    *,
+    provider: KeyProvider,
+    at: datetime,
+) -> None:
     """Turn the second factor on, once ``code`` shows the authenticator holds ``secret``
-    (that code cannot then sign in: each code is accepted once)."""
+    (that code cannot then sign in: each code is accepted once). The secret is stored
+    wrapped by ``provider``'s current key-encryption key."""
     login = session.get(Login, user.id)
     if login is None:
         raise Conflict("set a password before a second factor")
     step = _code_step(secret, code, at)
     if step is None:
         raise InvalidInput("that code is not right; check the time on your phone and try again")
-    login.totp_secret = secret
+    _seal(login, secret, provider)
     login.totp_step = step
     record_event(session, actor_of(user), Event("user_totp", detail={"on": True}), at=at)
 
@@ -375,7 +413,7 @@ def disable_totp(session: Session, name: str, *, actor: Actor, at: datetime) -> 
     user = _user(session, name)
     login = session.get(Login, user.id)
     if login is not None:
-        login.totp_secret = None
+        login.totp_secret = login.totp_kek_id = login.totp_wrapped = None
         login.totp_step = None
     record_event(session, actor, Event("user_totp", detail={"user": name, "on": False}), at=at)
 
@@ -383,7 +421,45 @@ def disable_totp(session: Session, name: str, *, actor: Actor, at: datetime) -> 
 def has_totp(session: Session, user: User) -> bool:
     """Whether ``user`` signs in with a second factor."""
     login = session.get(Login, user.id)
-    return login is not None and login.totp_secret is not None
+    return login is not None and _has_second_factor(login)
+
+
+def totp_key_counts(session: Session) -> dict[str, int]:
+    """How many second-factor secrets each key-encryption key wraps."""
+    rows = session.execute(
+        select(Login.totp_kek_id, func.count())
+        .where(Login.totp_kek_id.is_not(None))
+        .group_by(Login.totp_kek_id)
+    ).all()
+    return {str(kek_id): int(count) for kek_id, count in rows}
+
+
+def seal_totp_secrets(session: Session, provider: KeyProvider) -> int:
+    """Wrap under ``provider``'s current key-encryption key every second-factor secret that
+    is not yet: those stored in clear by an earlier version, and those wrapped by a KEK a
+    rotation retired. How many were (re)wrapped. The server runs it at its start;
+    ``kluis keys rotate`` after rewrapping the data keys."""
+    current = provider.current_kek
+    logins = session.scalars(
+        select(Login)
+        .where(
+            (Login.totp_secret.is_not(None))
+            | (Login.totp_wrapped.is_not(None) & (Login.totp_kek_id != current))
+        )
+        .order_by(Login.user_id)
+        .with_for_update()
+    ).all()
+    sealed = 0
+    for login in logins:
+        try:
+            secret = _secret(login, provider)
+        except KluisError:  # its KEK is not in the key file: left as it is, for `keys status`
+            continue
+        if secret is not None:
+            _seal(login, secret, provider)
+            sealed += 1
+    session.flush()
+    return sealed
 
 
 def has_password(session: Session, user: User) -> bool:
@@ -392,7 +468,13 @@ def has_password(session: Session, user: User) -> bool:
 
 
 def second_factor(
-    session: Session, signed: SignedIn, code: str, *, address: str, at: datetime
+    session: Session,
+    signed: SignedIn,
+    code: str,
+    *,
+    provider: KeyProvider,
+    address: str,
+    at: datetime,
 ) -> str | None:
     """Check the TOTP ``code`` of a session between password and second factor; on success a
     new, verified session replaces it and its token is returned. A code is accepted once:
@@ -408,7 +490,7 @@ def second_factor(
             minutes=int(THROTTLE_WINDOW.total_seconds() // 60),
         )
     login = session.get(Login, signed.user.id)
-    step = _fresh_step(login, code, at) if login is not None else None
+    step = _fresh_step(login, code, provider, at) if login is not None else None
     if login is None or step is None:
         session.add(LoginFailure(name_digest=name_digest, address_digest=address_digest, at=at))
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kluis.storage.base import Base, UtcDateTime
@@ -26,7 +26,12 @@ class Login(Base):
     """How a user signs in to the web interface: an argon2 password hash, an optional TOTP
     second factor, and an e-mail address for password resets. Kept apart from
     :class:`User` so the command line, which acts as the operating-system user, needs none
-    of it."""
+    of it.
+
+    The second factor's secret is wrapped by the key-encryption key (``totp_kek_id``,
+    ``totp_wrapped``), as the vault's data keys are, so a copy of the database alone cannot
+    generate a user's codes. ``totp_secret`` holds a secret an earlier version stored in
+    clear, until the server wraps it at its start."""
 
     __tablename__ = "user_login"
 
@@ -36,6 +41,8 @@ class Login(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(254))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_kek_id: Mapped[str | None] = mapped_column(String(64))
+    totp_wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     #: The time step of the last code accepted: a code is accepted once, and none older.
     totp_step: Mapped[int | None] = mapped_column(BigInteger)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -61,6 +61,7 @@ from kluis.vault.rotation import (
     require_admin,
     rewrap_batch,
     start_rotation,
+    wrapped_counts,
 )
 from kluis.vault.stranding import (
     Applied,
@@ -155,5 +156,6 @@ __all__ = [
     "suppress_subject",
     "suppressed",
     "suppression_count",
+    "wrapped_counts",
     "write_records",
 ]

@@ -10,6 +10,10 @@ An old KEK leaves the key file only when no data key uses it *and* it was retire
 ``keep_days`` ago: a copy of the key store made before the rotation holds data keys wrapped by
 it, and such copies are kept at most that many days (see :mod:`kluis.backup`).
 
+The users' second-factor secrets are wrapped by the same KEKs; ``kluis keys rotate`` rewraps
+them after the data keys (:func:`kluis.users.auth.seal_totp_secrets`), and a KEK that still
+wraps one is in use (:func:`wrapped_counts`).
+
 The caller owns the transactions; nothing here commits.
 """
 
@@ -35,6 +39,7 @@ from kluis.crypto import (
     rotate_key_material,
     write_key_file,
 )
+from kluis.users.auth import totp_key_counts
 from kluis.vault.models import SubjectKey
 
 #: Data keys rewrapped per transaction: small enough that a batch holds the write lock briefly.
@@ -51,6 +56,8 @@ class KekStatus:
     retired: date | None
     keys: int
     current: bool
+    #: Second-factor secrets of users it wraps (see :func:`kluis.users.auth.seal_totp_secrets`).
+    secrets: int = 0
 
     @property
     def held(self) -> bool:
@@ -72,9 +79,19 @@ def key_counts(session: Session) -> dict[str, int]:
     return {str(kek_id): int(count) for kek_id, count in rows}
 
 
-def kek_status(session: Session, material: KeyMaterial) -> list[KekStatus]:
-    """Every KEK of the key file and of the key store, oldest first."""
+def wrapped_counts(session: Session) -> dict[str, int]:
+    """How many data keys and second-factor secrets each KEK wraps: a KEK is in use while
+    any remains."""
     counts = key_counts(session)
+    for kek_id, count in totp_key_counts(session).items():
+        counts[kek_id] = counts.get(kek_id, 0) + count
+    return counts
+
+
+def kek_status(session: Session, material: KeyMaterial) -> list[KekStatus]:
+    """Every KEK of the key file and of the database, oldest first."""
+    counts = key_counts(session)
+    secrets = totp_key_counts(session)
     statuses = [
         KekStatus(
             kek_id=kek_id,
@@ -82,13 +99,24 @@ def kek_status(session: Session, material: KeyMaterial) -> list[KekStatus]:
             retired=kek.retired,
             keys=counts.get(kek_id, 0),
             current=kek_id == material.current,
+            secrets=secrets.get(kek_id, 0),
         )
         for kek_id, kek in material.keks.items()
     ]
     statuses.sort(key=lambda status: (status.created or date.min, status.kek_id))
-    missing = sorted(set(counts) - set(material.keks))
+    missing = sorted((set(counts) | set(secrets)) - set(material.keks))
     return [
-        *(KekStatus(kek_id, None, None, counts[kek_id], current=False) for kek_id in missing),
+        *(
+            KekStatus(
+                kek_id,
+                None,
+                None,
+                counts.get(kek_id, 0),
+                current=False,
+                secrets=secrets.get(kek_id, 0),
+            )
+            for kek_id in missing
+        ),
         *statuses,
     ]
 
@@ -171,7 +199,8 @@ def start_rotation(key_file: Path, today: date) -> KeyMaterial:
 def forgettable(
     material: KeyMaterial, counts: Mapping[str, int], *, today: date, keep_days: int
 ) -> list[str]:
-    """Old KEKs the key file may drop: unused, and retired ``keep_days`` or more ago."""
+    """Old KEKs the key file may drop: unused (``counts`` from :func:`wrapped_counts`), and
+    retired ``keep_days`` or more ago."""
     limit = today - timedelta(days=keep_days)
     return sorted(
         kek_id
@@ -203,6 +232,8 @@ class Rotation:
     rewrapped: int
     keys: int
     forgotten: list[str]
+    #: Second-factor secrets rewrapped (or wrapped for the first time).
+    secrets: int = 0
 
 
 def record_rotation(session: Session, actor: Actor, rotation: Rotation, *, at: datetime) -> None:
@@ -219,6 +250,7 @@ def record_rotation(session: Session, actor: Actor, rotation: Rotation, *, at: d
                 "rewrapped": rotation.rewrapped,
                 "keys": rotation.keys,
                 "forgotten": rotation.forgotten,
+                "secrets": rotation.secrets,
             },
         ),
         at=at,

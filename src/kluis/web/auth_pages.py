@@ -170,7 +170,14 @@ def code(request: Request, code: Text, next: OptionalText = "/") -> Response:
         if signed is None:
             return redirect("/login")
         try:
-            token = second_factor(session, signed, code, address=_address(request), at=at)
+            token = second_factor(
+                session,
+                signed,
+                code,
+                provider=state.provider,
+                address=_address(request),
+                at=at,
+            )
         except Throttled as error:  # caught inside: the ended session is committed
             throttled, token = error, None
     if throttled is not None:

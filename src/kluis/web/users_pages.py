@@ -299,7 +299,10 @@ def totp_on(
     try:
         with signed_in(request) as (session, caller):
             user = _signed_user(caller)
-            enable_totp(session, user, secret.strip(), code, at=state_of(request).clock.now())
+            state = state_of(request)
+            enable_totp(
+                session, user, secret.strip(), code, provider=state.provider, at=state.clock.now()
+            )
     except InvalidInput as error:
         context = _totp_context(user, secret.strip(), error_text(lang, error))
         return page(request, "users/totp.html", context, caller=caller, status=422)
