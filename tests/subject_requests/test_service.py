@@ -24,8 +24,10 @@ from kluis.subject_requests import (
     Outcome,
     RequestView,
     close_request,
+    count_overdue,
     extend_request,
     file_request,
+    find_requests,
     list_requests,
     record_identity,
 )
@@ -92,6 +94,54 @@ def test_the_list_shows_days_left_and_what_is_overdue(
         (soon.id, "open", 11),
         (late.id, "answered", None),
     ]
+
+
+def test_requests_are_filtered_ordered_and_paged_by_the_database(
+    session: Session, ring: Keyring, clock: FixedClock
+) -> None:
+    """Open ones first by the nearest deadline (an extension counts), then closed ones by
+    theirs; filters by state, kind and person; each page with the total of all that match."""
+    today = clock.now().date()
+    person = store_record(
+        session, ring, RECRUITER, "candidates",
+        RecordInput({"name": "Vera Vraag", "email": EMAIL}), at=clock.now(),
+    ).subject_id  # fmt: skip
+    day = timedelta(days=1)
+    late = _file(session, ring, clock, received_at=RECEIVED - 40 * day)
+    soon = _file(session, ring, clock, kind=Kind.erasure)
+    extended = _file(session, ring, clock, received_at=RECEIVED - 2 * day)
+    extend_request(session, DPO_ACTOR, extended.id, reason="many requests at once", at=clock.now())
+    middle = _file(session, ring, clock, received_at=RECEIVED - 5 * day)
+    answered = _file(session, ring, clock, received_at=RECEIVED - 60 * day)
+    refused = _file(
+        session, ring, clock, received_at=RECEIVED - 50 * day,
+        identifiers={ValueKind.email: "niemand@example.be"},
+    )  # fmt: skip
+    close_request(session, DPO_ACTOR, answered.id, outcome=Outcome.answered, at=clock.now())
+    close_request(
+        session, DPO_ACTOR, refused.id, outcome=Outcome.refused, note="not found", at=clock.now()
+    )
+
+    def ids(**filters: object) -> tuple[list[int], int]:
+        found, total = find_requests(session, DPO_ACTOR, today=today, **filters)  # type: ignore[arg-type]
+        return [view.id for view in found], total
+
+    open_order = [late.id, middle.id, soon.id, extended.id]
+    assert ids() == (open_order, 4)
+    assert ids(limit=2) == (open_order[:2], 4)
+    assert ids(limit=2, offset=2) == (open_order[2:], 4)
+    assert ids(limit=2, offset=4) == ([], 4)
+    assert ids(status=None) == ([*open_order, answered.id, refused.id], 6)
+    assert ids(status="closed") == ([answered.id, refused.id], 2)
+    assert ids(status="refused") == ([refused.id], 1)
+    assert ids(kind="erasure") == ([soon.id], 1)
+    assert ids(status=None, subject_id=person, limit=3) == (open_order[:3], 5)
+    assert count_overdue(session, DPO_ACTOR, today=today) == 1
+    assert count_overdue(session, DPO_ACTOR, today=today + 40 * day) == 3
+    with pytest.raises(NotAllowed):
+        find_requests(session, RECRUITER, today=today)
+    with pytest.raises(NotAllowed):
+        count_overdue(session, RECRUITER, today=today)
 
 
 def test_an_extension_within_the_first_month_with_reasons(

@@ -27,8 +27,8 @@ from kluis.subject_requests import (
     close_request,
     extend_request,
     file_request,
+    find_requests,
     get_request,
-    list_requests,
     record_identity,
     steps_of,
 )
@@ -179,13 +179,16 @@ def listing(
     """The requests, open ones first by the nearest deadline, with the days left."""
     with api_unit(request) as (session, caller):
         today = state_of(request).clock.now().date()
-        found = list_requests(session, caller.actor, today=today, closed=status != "open")
-    chosen = [
-        request_out(view)
-        for view in found
-        if (status != "closed" or view.status != "open") and (kind is None or view.kind == kind)
-    ]
-    return paged.of(chosen)
+        found, total = find_requests(
+            session,
+            caller.actor,
+            today=today,
+            status=status,
+            kind=kind,
+            limit=paged.per_page,
+            offset=paged.offset,
+        )
+    return paged.of([request_out(view) for view in found], total)
 
 
 @router.post("", response_model=RequestOut, status_code=201, summary="Register a request")

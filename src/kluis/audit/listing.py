@@ -45,7 +45,7 @@ class EntryPage:
 
 def require_auditor(actor: Actor) -> None:
     """Only an administrator or the DPO reads, verifies or exports the audit log."""
-    if not (actor.is_admin or actor.is_dpo):
+    if not actor.is_privacy_staff:
         raise NotAllowed("only an administrator or the DPO may read the audit log")
 
 

@@ -44,7 +44,7 @@ def verify_command(lang: LangOpt = None) -> None:
     """Recompute the audit log's hash chain; exit 1 naming the first entry altered or removed."""
     messages = language(lang)
     with command_unit(messages) as (_context, session, actor):
-        if not (actor.is_admin or actor.is_dpo):
+        if not actor.is_privacy_staff:
             raise NotAllowed("only an administrator or the DPO may verify the audit log")
         result = verify(session)
     if result.intact:
@@ -80,7 +80,7 @@ def export_command(
     """Export the audit log, oldest entry first, as JSON Lines or CSV."""
     messages = language(lang)
     with command_unit(messages) as (_context, session, actor):
-        if not (actor.is_admin or actor.is_dpo):
+        if not actor.is_privacy_staff:
             raise NotAllowed("only an administrator or the DPO may export the audit log")
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:

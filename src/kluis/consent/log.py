@@ -32,7 +32,7 @@ class LoggedConsent:
 
 
 def _require_staff(actor: Actor) -> None:
-    if not (actor.is_dpo or actor.is_admin):
+    if not actor.is_privacy_staff:
         raise NotAllowed("only the DPO or an administrator may read the consent log")
 
 

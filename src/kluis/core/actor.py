@@ -28,6 +28,12 @@ class Actor:
         """Whether the actor has the built-in ``admin`` role."""
         return ADMIN in self.roles
 
+    @property
+    def is_privacy_staff(self) -> bool:
+        """The DPO or an administrator: who works with requests, retention, holds, the
+        audit log and the register's findings."""
+        return self.is_dpo or self.is_admin
+
     @classmethod
     def system(cls, task: str) -> Actor:
         """Kluis itself running ``task`` (a retention sweep); acts with the DPO's reach."""

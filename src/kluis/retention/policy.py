@@ -125,7 +125,7 @@ def event_day(rule: Rule, event: date, fiscal_year: str) -> date:
 
 def require_privacy_staff(actor: Actor) -> None:
     """Only the DPO or an administrator plans and runs retention and sets legal holds."""
-    if not (actor.is_dpo or actor.is_admin):
+    if not actor.is_privacy_staff:
         raise NotAllowed(
             "only the DPO or an administrator may plan or run retention or set legal holds"
         )

@@ -2,7 +2,8 @@
 (Art. 12(3)), identity checks where there is reasonable doubt (Art. 12(6)) and how they
 were closed.
 
-Public surface: :func:`file_request`, :func:`list_requests`, :func:`get_request`,
+Public surface: :func:`file_request`, :func:`find_requests` (paged) and
+:func:`list_requests`, :func:`count_overdue`, :func:`get_request`,
 :func:`extend_request`, :func:`record_identity`, :func:`close_request`, and the rules of
 :mod:`kluis.subject_requests.policy`.
 """
@@ -63,8 +64,10 @@ from kluis.subject_requests.restriction import lift, restrict
 from kluis.subject_requests.service import (
     RequestView,
     close_request,
+    count_overdue,
     extend_request,
     file_request,
+    find_requests,
     get_request,
     list_requests,
     record_identity,
@@ -108,11 +111,13 @@ __all__ = [
     "close_request",
     "confirm_public_request",
     "consent_channel",
+    "count_overdue",
     "days_left",
     "erasure_plan",
     "extend_request",
     "extended_deadline",
     "file_request",
+    "find_requests",
     "first_deadline",
     "forget_contact",
     "forget_public_requests",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event
@@ -313,16 +313,70 @@ def close_request(
     return _view(request, at.date())
 
 
+def find_requests(
+    session: Session,
+    actor: Actor,
+    *,
+    today: date,
+    status: str | None = OPEN,
+    kind: str | None = None,
+    subject_id: uuid.UUID | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[RequestView], int]:
+    """Requests, open ones first by the nearest deadline, then closed ones by theirs, and how
+    many match in all; paged by the database (``limit`` and ``offset``), so a list of years
+    of requests costs one page.
+
+    ``status``: ``open``, an :class:`Outcome` (``answered``, ``refused``), ``closed`` (either),
+    or ``None`` for all; ``kind`` and ``subject_id`` narrow further."""
+    require_privacy_staff(actor)
+    conditions: list[ColumnElement[bool]] = []
+    if status == "closed":
+        conditions.append(SubjectRequest.status != OPEN)
+    elif status is not None:
+        conditions.append(SubjectRequest.status == status)
+    if kind is not None:
+        conditions.append(SubjectRequest.kind == kind)
+    if subject_id is not None:
+        conditions.append(SubjectRequest.subject_id == subject_id)
+    total = session.execute(
+        select(func.count()).select_from(SubjectRequest).where(*conditions)
+    ).scalar_one()
+    query = (
+        select(SubjectRequest)
+        .where(*conditions)
+        .order_by(
+            case((SubjectRequest.status == OPEN, 0), else_=1),
+            func.coalesce(SubjectRequest.extended_due, SubjectRequest.due),
+            SubjectRequest.id,
+        )
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_view(request, today) for request in session.execute(query).scalars()], int(total)
+
+
 def list_requests(
     session: Session, actor: Actor, *, today: date, closed: bool = False
 ) -> list[RequestView]:
     """The open requests, the nearest deadline first (with ``closed``, every request)."""
+    found, _total = find_requests(session, actor, today=today, status=None if closed else OPEN)
+    return found
+
+
+def count_overdue(session: Session, actor: Actor, *, today: date) -> int:
+    """How many open requests are past their deadline."""
     require_privacy_staff(actor)
-    query = select(SubjectRequest)
-    if not closed:
-        query = query.where(SubjectRequest.status == OPEN)
-    views = [_view(request, today) for request in session.execute(query).scalars()]
-    return sorted(views, key=lambda view: (view.status != OPEN, view.due, view.id))
+    due = func.coalesce(SubjectRequest.extended_due, SubjectRequest.due)
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(SubjectRequest)
+            .where(SubjectRequest.status == OPEN, due < today)
+        ).scalar_one()
+    )
 
 
 def get_request(session: Session, actor: Actor, request_id: int, *, today: date) -> RequestView:
@@ -337,8 +391,10 @@ def get_request(session: Session, actor: Actor, request_id: int, *, today: date)
 __all__ = [
     "RequestView",
     "close_request",
+    "count_overdue",
     "extend_request",
     "file_request",
+    "find_requests",
     "get_request",
     "list_requests",
     "record_identity",

@@ -372,7 +372,7 @@ def _check_overlaps(session: Session, mappings: Mapping[str, str]) -> None:
 
 
 def _check_actor(actor: Actor) -> None:
-    if not (actor.is_admin or actor.is_dpo):
+    if not actor.is_privacy_staff:
         raise NotAllowed(
             "'{actor}' may not apply a register: only an administrator or the DPO may",
             actor=actor.name,

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from kluis.jobs import DASHBOARD_FIGURES, QUEUED, RUNNING, latest_result, list_jobs
 from kluis.retention import list_holds, list_runs
 from kluis.server import check_csrf, state_of
-from kluis.subject_requests import list_requests
+from kluis.subject_requests import count_overdue, find_requests
 from kluis.web.jobs_pages import require_staff, start_job
 from kluis.web.render import page, redirect
 from kluis.web.units import signed_in
@@ -30,16 +30,16 @@ def dashboard(request: Request) -> Response:
     today = state_of(request).clock.now().date()
     with signed_in(request) as (session, caller):
         actor = caller.actor
-        staff = actor.is_dpo or actor.is_admin
+        staff = actor.is_privacy_staff
         context: dict[str, object] = {"staff": staff}
         if staff:
-            requests = list_requests(session, actor, today=today)
+            requests, open_requests = find_requests(session, actor, today=today, limit=10)
             figures = latest_result(session, DASHBOARD_FIGURES)
             jobs, _total = list_jobs(session, statuses=(RUNNING, QUEUED), limit=10)
             context |= {
-                "requests": requests[:10],
-                "open_requests": len(requests),
-                "overdue": sum(1 for r in requests if r.overdue),
+                "requests": requests,
+                "open_requests": open_requests,
+                "overdue": count_overdue(session, actor, today=today),
                 "holds": list_holds(session, actor, active_on=today),
                 "last_run": next(iter(list_runs(session, actor, limit=1)), None),
                 "figures": figures.result if figures is not None else None,

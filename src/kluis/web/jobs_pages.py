@@ -18,7 +18,7 @@ router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
 def require_staff(actor: Actor) -> None:
     """Jobs are privacy staff's business: the DPO or an administrator."""
-    if not (actor.is_dpo or actor.is_admin):
+    if not actor.is_privacy_staff:
         raise NotAllowed("only the DPO or an administrator may do this")
 
 

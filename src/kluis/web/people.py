@@ -30,7 +30,7 @@ from kluis.register.stored import StoredRegister
 from kluis.register.versions import require_version
 from kluis.retention import due_date, rule_of
 from kluis.server import Caller, check_csrf, state_of
-from kluis.subject_requests import list_requests
+from kluis.subject_requests import RequestView, find_requests
 from kluis.vault import (
     AccessDenied,
     FieldRefused,
@@ -124,10 +124,6 @@ def writable(stored: StoredRegister, actor: Actor) -> list[ActivityPolicy]:
         for policy in all_policies(stored).values()
         if policy.may_access(actor) and policy.activity.status != "ended"
     ]
-
-
-def _is_staff(actor: Actor) -> bool:
-    return actor.is_dpo or actor.is_admin
 
 
 def form_text(form: FormData, name: str) -> str:
@@ -711,15 +707,13 @@ def person(request: Request, subject_id: uuid.UUID) -> Response:
                 standing = standing_consents(
                     session, stored, actor, subject_id, lang, on=now.date()
                 )
-            staff = _is_staff(actor)
-            requests = []
+            staff = actor.is_privacy_staff
+            requests: list[RequestView] = []
             trail = None
             if staff:
-                requests = [
-                    item
-                    for item in list_requests(session, actor, today=now.date(), closed=True)
-                    if item.subject_id == subject_id
-                ]
+                requests, _total = find_requests(
+                    session, actor, today=now.date(), status=None, subject_id=subject_id
+                )
                 trail = list_entries(session, actor, subject_id=subject_id, limit=TRAIL_SHOWN)
             held = {row.activity for row in rows}
             names = _lang(stored.register, lang)

@@ -61,23 +61,13 @@ _RESOLUTIONS: Final = {
 }
 
 
-def _loaded(stored: StoredRegister) -> LoadedRegister:
-    """The applied register as the documents take it (from the database: no source file)."""
-    return applied_register(stored.register, stored.taxonomy)
-
-
 def _lang(stored: StoredRegister, lang: str) -> Lang:
     organisation = stored.register.organisation
     return Lang.of(lang, first_language=organisation.first_language, country=organisation.country)
 
 
-def _may_apply(actor: Actor) -> bool:
-    """Whether ``actor`` may plan and apply a register (the vault's rule: admin or DPO)."""
-    return actor.is_admin or actor.is_dpo
-
-
 def _require_appliers(actor: Actor) -> None:
-    if not _may_apply(actor):
+    if not actor.is_privacy_staff:
         raise NotAllowed(
             "'{actor}' may not apply a register: only an administrator or the DPO may",
             actor=actor.name,
@@ -94,7 +84,7 @@ def register(request: Request) -> Response:
     with signed_in(request) as (session, caller):
         stored = require_version(session)
     lang = language_of(request, caller)
-    facts = Facts(_loaded(stored), _lang(stored, lang), today)
+    facts = Facts(applied_register(stored.register, stored.taxonomy), _lang(stored, lang), today)
     activities = [
         {
             "id": activity.id,
@@ -110,7 +100,7 @@ def register(request: Request) -> Response:
         "stored": stored,
         "organisation": facts.organisation(),
         "activities": activities,
-        "may_apply": _may_apply(caller.actor),
+        "may_apply": caller.actor.is_privacy_staff,
         "languages": stored.register.organisation.languages,
         "register_formats": [f.value for f in REGISTER_FORMATS],
         "notice_formats": [f.value for f in NOTICE_FORMATS],
@@ -127,7 +117,11 @@ def activity(request: Request, activity_id: str) -> Response:
     found = next((a for a in stored.register.activities if a.id == activity_id), None)
     if found is None:
         raise NotFound("the applied register has no activity '{activity}'", activity=activity_id)
-    facts = Facts(_loaded(stored), _lang(stored, language_of(request, caller)), today)
+    facts = Facts(
+        applied_register(stored.register, stored.taxonomy),
+        _lang(stored, language_of(request, caller)),
+        today,
+    )
     view = activity_view(facts, found)
     fields = [
         {"name": name, "category": facts.category(category).label}
@@ -223,7 +217,12 @@ def _document(
     asked = request.query_params.get("lang", "")
     language = asked if asked in LANGUAGES else stored.register.organisation.first_language
     render = render_notice if notice else render_register
-    data = render(_loaded(stored), format=chosen, language=language, today=today)
+    data = render(
+        applied_register(stored.register, stored.taxonomy),
+        format=chosen,
+        language=language,
+        today=today,
+    )
     name = f"{'notice' if notice else 'register'}-{language}.{chosen.value}"
     return Response(
         data,

@@ -35,6 +35,7 @@ from kluis.documents import (
 from kluis.i18n import LANGUAGES
 from kluis.mail import Attachment, kind_label, request_answered
 from kluis.register.versions import require_version
+from kluis.retention import require_privacy_staff
 from kluis.server import Caller, check_csrf, state_of
 from kluis.server.state import ServerState
 from kluis.storage import checkpoint
@@ -52,9 +53,9 @@ from kluis.subject_requests import (
     close_request,
     extend_request,
     file_request,
+    find_requests,
     forget_contact,
     get_request,
-    list_requests,
     mark_done,
     mark_failed,
     outcome_of,
@@ -101,13 +102,18 @@ def requests_list(request: Request) -> Response:
     status = request.query_params.get("status", "open")
     kind = kind if kind in {k.value for k in Kind} else ""
     status = status if status in STATUSES else "open"
-    with signed_in(request) as (session, caller):
-        found = list_requests(session, caller.actor, today=today, closed=status != "open")
-    found = [
-        view for view in found if (not kind or view.kind == kind) and status in {"all", view.status}
-    ]
     number = page_number(request)
-    result = Page(found[(number - 1) * PER_PAGE : number * PER_PAGE], number, PER_PAGE, len(found))
+    with signed_in(request) as (session, caller):
+        found, total = find_requests(
+            session,
+            caller.actor,
+            today=today,
+            status=None if status == "all" else status,
+            kind=kind or None,
+            limit=PER_PAGE,
+            offset=(number - 1) * PER_PAGE,
+        )
+    result = Page(found, number, PER_PAGE, total)
     base = f"/requests?kind={kind}&status={status}"
     context = {"result": result, "kind": kind, "status": status, "kinds": [k.value for k in Kind],
                "statuses": STATUSES, "base": base}  # fmt: skip
@@ -134,9 +140,8 @@ def _new_context(session: Session, values: dict[str, str], error: str | None) ->
 @router.get("/requests/new")
 def new_form(request: Request) -> Response:
     """The form to file a request received by mail, letter, phone or in person."""
-    today = state_of(request).clock.now().date()
     with signed_in(request) as (session, caller):
-        list_requests(session, caller.actor, today=today)  # privacy staff only
+        require_privacy_staff(caller.actor)
         context = _new_context(session, {}, None)
     return page(request, "requests/new.html", context, caller=caller)
 
