@@ -119,3 +119,22 @@ def test_serve_answers_audits_and_stops(
     _out, said = server.communicate(timeout=30)
     assert server.returncode == 0
     assert f"{address}/setup?code=" in said  # nobody could sign in yet
+
+
+def test_without_its_key_file_the_server_says_so_and_does_not_start(
+    vault_home: VaultHome,
+) -> None:
+    """A missing key file is one clear line and exit status 2, before any process starts
+    (no traceback, nothing listening)."""
+    (vault_home.folder / "kluis.key").unlink()
+    command = [str(Path(sys.executable).with_name("kluis")), "serve", "--port", str(_free_port())]
+    finished = subprocess.run(
+        [*command, "--workers", "2", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert "kluis: no key file at" in finished.stderr
+    assert "Traceback" not in finished.stderr

@@ -10,7 +10,8 @@ import socket
 
 import pytest
 
-from kluis.server.workers import listening_socket, run_workers, settle_heap
+from kluis.crypto.errors import KeyFileInvalid
+from kluis.server.workers import _worker, listening_socket, run_workers, settle_heap
 
 
 def _free_port() -> int:
@@ -77,3 +78,19 @@ def test_what_the_start_made_is_out_of_the_collectors_passes() -> None:
         assert any(found is made_later for found in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+def refusing_factory() -> None:
+    """An application factory that cannot make the application (no key file, say)."""
+    raise KeyFileInvalid("no key file at {path}", path="/nowhere/kluis.key")
+
+
+def test_a_process_that_cannot_make_the_application_says_why_and_exits(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One line naming the problem and exit status 1 (the supervisor then stops them all),
+    not a traceback."""
+    with caplog.at_level(logging.ERROR, logger="kluis.server"), pytest.raises(SystemExit) as exited:
+        _worker("tests.server.test_workers:refusing_factory", "127.0.0.1", _free_port(), "h11")
+    assert exited.value.code == 1
+    assert "cannot start: no key file at /nowhere/kluis.key" in caplog.text

@@ -11,6 +11,7 @@ from kluis.app import SETUP_CODE_VARIABLE, new_setup_code, open_engine, serve
 from kluis.cli.console import domain_errors, err, language, say, t
 from kluis.cli.options import LangOpt
 from kluis.config import load_settings
+from kluis.crypto import read_key_file
 from kluis.i18n import N_
 from kluis.storage import transaction
 from kluis.users.auth import anyone_can_sign_in
@@ -36,6 +37,8 @@ def serve_command(
     messages = language(lang)
     with domain_errors(messages):
         settings = load_settings()
+        # Refused here, in one clear line, rather than by every server process as it starts.
+        read_key_file(settings.key_file)
         engine = open_engine(settings)
         try:
             with transaction(engine) as session:

@@ -23,6 +23,8 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Final
 
+from kluis.core.errors import KluisError
+
 log = logging.getLogger("kluis.server")
 
 #: How long the processes get to finish the requests they are answering when stopped.
@@ -72,9 +74,13 @@ def _worker(app: str, host: str, port: int, http: str) -> None:  # pragma: no co
     from uvicorn.importer import import_from_string  # noqa: PLC0415
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    listener = listening_socket(host, port)
-    application = import_from_string(app)()
+    try:
+        application = import_from_string(app)()
+    except KluisError as error:  # the key file gone since the command checked it, say
+        log.error("a server process cannot start: %s", error)
+        raise SystemExit(1) from None
     settle_heap()
+    listener = listening_socket(host, port)
     config = uvicorn.Config(
         application,
         access_log=False,
