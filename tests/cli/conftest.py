@@ -86,12 +86,13 @@ Kluis = Callable[..., Outcome]
 
 @pytest.fixture
 def kluis(vault_home: VaultHome, cli_engines: list[Engine]) -> Kluis:
-    """Run ``kluis`` in the vault's folder, as ``user`` (default: the DPO), messages in English."""
+    """Run ``kluis`` in the vault's folder, as ``user`` (default: the DPO), messages in English,
+    with ``input`` typed at its prompts."""
     runner = CliRunner()
 
-    def run(*args: str, user: str | None = None) -> Outcome:
+    def run(*args: str, user: str | None = None, input: str | None = None) -> Outcome:
         env = {"KLUIS_USER": user} if user else None
-        result = runner.invoke(build_app("en"), list(args), env=env)
+        result = runner.invoke(build_app("en"), list(args), env=env, input=input)
         return Outcome(result.exit_code, result.stdout, result.stderr)
 
     return run

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pyotp
 import pytest
 from sqlalchemy import select
 
 from kluis.audit.models import AuditEntry
+from kluis.crypto import LocalKeyProvider
 from kluis.storage import transaction
-from kluis.users.models import User
+from kluis.users.auth import (
+    authenticate,
+    enable_totp,
+    new_totp_secret,
+    set_password,
+    start_session,
+)
+from kluis.users.models import Login, User, WebSession
 from tests.cli.conftest import Kluis, VaultHome
+from tests.conftest import DPO_ACTOR, PASSWORD
+
+#: The commands act at the system's time.
+NOW = datetime.now(UTC)
 
 
 def _user(home: VaultHome, name: str) -> User | None:
@@ -115,3 +130,73 @@ def test_users_are_listed_with_their_roles(kluis: Kluis) -> None:
     paula = next(line for line in lines if " paula " in line)
     assert "payroll" in paula
     assert "yes" in paula
+
+
+NEW_PASSWORD = "a new password, long enough"
+
+
+def test_an_administrator_gives_a_user_a_new_password(kluis: Kluis, vault_home: VaultHome) -> None:
+    """Asked twice, never echoed; the user signs in with it and their sessions end."""
+    with transaction(vault_home.engine) as session:
+        set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=NOW)
+        dora = session.execute(select(User).where(User.name == "dora")).scalar_one()
+        start_session(session, dora, at=NOW, verified=True)
+    typed = f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n"
+    outcome = kluis("user", "password", "dora", "--email", "dora@example.be", user="ada",
+                    input=typed)  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert "User 'dora' has a new password; their sessions have ended." in outcome.stdout
+    assert NEW_PASSWORD not in outcome.stdout + outcome.stderr
+    with transaction(vault_home.engine) as session:
+        signed = authenticate(session, "dora", NEW_PASSWORD, address="a", at=NOW)
+        assert signed.user is not None
+        assert not session.execute(select(WebSession)).scalars().all()
+        login = session.get(Login, signed.user.id)
+        assert login is not None and login.email == "dora@example.be"
+    assert _actions(vault_home)[-1] == ("user_password", "ada")
+
+
+def test_a_new_password_must_be_typed_the_same_twice_and_be_long_enough(
+    kluis: Kluis, vault_home: VaultHome
+) -> None:
+    mismatch = kluis("user", "password", "dora", user="ada",
+                     input=f"{NEW_PASSWORD}\nsomething else entirely\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n")  # fmt: skip
+    assert mismatch.code == 0, mismatch.stderr
+    assert "do not match" in mismatch.stderr
+    short = kluis("user", "password", "dora", user="ada", input="Xq7-zz\nXq7-zz\n")
+    assert short.code == 2
+    assert "kluis: " in short.stderr and "Xq7-zz" not in short.stdout + short.stderr
+
+
+@pytest.mark.parametrize("command", [("password", "ada"), ("second-factor-off", "ada")])
+def test_only_an_administrator_resets_another_users_sign_in(
+    kluis: Kluis, vault_home: VaultHome, command: tuple[str, str]
+) -> None:
+    """Refused before a new password is even asked for (nothing is typed here)."""
+    verb, name = command
+    outcome = kluis("user", verb, name, user="dora")
+    assert outcome.code == 5
+    assert "only an administrator may change another user's sign-in" in outcome.stderr
+    unknown = kluis("user", verb, "nobody", user="ada")
+    assert unknown.code == 3
+    assert "no user 'nobody'" in unknown.stderr
+
+
+def test_an_administrator_turns_off_the_second_factor_of_one_who_lost_it(
+    kluis: Kluis, vault_home: VaultHome
+) -> None:
+    secret = new_totp_secret()
+    with transaction(vault_home.engine) as session:
+        set_password(session, "dora", PASSWORD, actor=DPO_ACTOR, at=NOW)
+        dora = session.execute(select(User).where(User.name == "dora")).scalar_one()
+        code = pyotp.TOTP(secret).at(NOW)
+        enable_totp(session, dora, secret, code, provider=LocalKeyProvider(vault_home.keys), at=NOW)
+        assert authenticate(session, "dora", PASSWORD, address="a", at=NOW).second_factor
+    outcome = kluis("user", "second-factor-off", "dora", user="ada")
+    assert outcome.code == 0, outcome.stderr
+    assert "The second factor of 'dora' is off" in outcome.stdout
+    with transaction(vault_home.engine) as session:
+        assert not authenticate(session, "dora", PASSWORD, address="a", at=NOW).second_factor
+        login = session.execute(select(Login)).scalar_one()
+        assert (login.totp_wrapped, login.totp_kek_id) == (None, None)
+    assert _actions(vault_home)[-1] == ("user_totp", "ada")

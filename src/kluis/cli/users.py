@@ -22,6 +22,7 @@ from kluis.i18n import N_
 from kluis.storage import keystore_path, make_engine, transaction, upgrade
 from kluis.storage.engine import normalise_url
 from kluis.users import add_user, deactivate_user, list_users, set_roles
+from kluis.users.auth import disable_totp, set_password, sign_in_of
 
 RoleOpt = Annotated[
     list[str],
@@ -151,6 +152,54 @@ def deactivate(
     say(out(), t(messages, N_("User '{name}' deactivated"), name=name))
 
 
+def password(
+    name: Annotated[str, typer.Argument(help=N_("The user's name."))],
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help=N_("An e-mail address for password resets.")),
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Give a user a new password for the web interface, asked twice and never shown (an
+    administrator for anyone, a user for themself); every session of the user ends."""
+    messages = language(lang)
+    with command_unit(messages) as (_context, session, actor):
+        sign_in_of(session, name, actor=actor)  # refused before a password is typed
+    new = typer.prompt(
+        t(messages, N_("New password for '{name}'"), name=name),
+        hide_input=True,
+        confirmation_prompt=t(messages, N_("The same password again")),
+        err=True,
+    )
+    with command_unit(messages) as (context, session, actor):
+        set_password(session, name, new, actor=actor, at=context.clock.now(), email=email)
+    say(
+        out(),
+        t(messages, N_("User '{name}' has a new password; their sessions have ended."), name=name),
+    )
+
+
+def second_factor_off(
+    name: Annotated[str, typer.Argument(help=N_("The user's name."))], lang: LangOpt = None
+) -> None:
+    """Turn a user's second factor off, for one who lost their authenticator (an
+    administrator for anyone, a user for themself)."""
+    messages = language(lang)
+    with command_unit(messages) as (context, session, actor):
+        disable_totp(session, name, actor=actor, at=context.clock.now())
+    say(
+        out(),
+        t(
+            messages,
+            N_(
+                "The second factor of '{name}' is off: they sign in with their password until "
+                "they turn it on again."
+            ),
+            name=name,
+        ),
+    )
+
+
 def list_command(lang: LangOpt = None) -> None:
     """List the users and their roles."""
     messages = language(lang)
@@ -190,3 +239,21 @@ def add_to(app: typer.Typer, lang: str) -> None:
         help=t(lang, N_("Stop a user from acting; the audit log keeps their entries.")),
     )(deactivate)
     user_app.command("list", help=t(lang, N_("List the users and their roles.")))(list_command)
+    user_app.command(
+        "password",
+        help=t(
+            lang,
+            N_(
+                "Give a user a new password for the web interface (yours, or anyone's as an administrator)."
+            ),
+        ),
+    )(password)
+    user_app.command(
+        "second-factor-off",
+        help=t(
+            lang,
+            N_(
+                "Turn a user's second factor off, for one who lost it (yours, or anyone's as an administrator)."
+            ),
+        ),
+    )(second_factor_off)

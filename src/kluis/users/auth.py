@@ -80,6 +80,15 @@ def _user(session: Session, name: str) -> User:
     return user
 
 
+def sign_in_of(session: Session, name: str, *, actor: Actor) -> User:
+    """User ``name``, whose password or second factor ``actor`` is about to change: their
+    own, or anyone's for an administrator (:class:`NotAllowed` otherwise, :class:`NotFound`
+    for no such user). An interface asks it before asking for a new password."""
+    if actor.name != name and not actor.is_admin:
+        raise NotAllowed("only an administrator may change another user's sign-in")
+    return _user(session, name)
+
+
 def _end_sessions(session: Session, user_id: int) -> None:
     session.execute(delete(WebSession).where(WebSession.user_id == user_id))
 
@@ -105,9 +114,7 @@ def set_password(
 ) -> User:
     """Give user ``name`` a (new) password, and an e-mail address for resets when given.
     Users set their own; an administrator sets anyone's. Every session of the user ends."""
-    if actor.name != name and not actor.is_admin:
-        raise NotAllowed("only an administrator may set another user's password")
-    user = _user(session, name)
+    user = sign_in_of(session, name, actor=actor)
     check_password(password, name=name)
     login = session.get(Login, user.id)
     hashed = _HASHER.hash(password)
@@ -408,9 +415,7 @@ def enable_totp(
 
 def disable_totp(session: Session, name: str, *, actor: Actor, at: datetime) -> None:
     """Turn user ``name``'s second factor off (the user, or an administrator)."""
-    if actor.name != name and not actor.is_admin:
-        raise NotAllowed("only an administrator may change another user's sign-in")
-    user = _user(session, name)
+    user = sign_in_of(session, name, actor=actor)
     login = session.get(Login, user.id)
     if login is not None:
         login.totp_secret = login.totp_kek_id = login.totp_wrapped = None
