@@ -183,6 +183,10 @@ def status(
         t(messages, N_("Second factors")),
         t(messages, N_("State")),
     )
+    # What is copied from here (a KEK id) and read (the days) is never cut short; the
+    # headers wrap instead.
+    table.columns[0].min_width = max((len(s.kek_id) for s in statuses), default=0)
+    table.columns[1].min_width = table.columns[2].min_width = len("YYYY-MM-DD")
     for s in statuses:
         table.add_row(
             s.kek_id,
