@@ -149,6 +149,8 @@ def test_rotate_rewraps_the_second_factor_secrets(admin: VaultHome, clock: Fixed
     material = read_key_file(admin.folder / "kluis.key")
     statuses = {s["kek"]: s for s in _status(admin)}
     assert statuses[material.current]["second_factors"] == 1
+    code, table, _ = invoke("keys", "status")  # 80 columns: the ids are whole all the same
+    assert code == 0 and old in table and material.current in table
     assert statuses[old]["second_factors"] == 0
     with transaction(admin.engine) as session:
         login = session.execute(select(Login)).scalar_one()
