@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from kluis.storage import (
     KEYSTORE,
@@ -114,3 +114,31 @@ def test_a_vault_at_an_earlier_revision_gets_what_came_after(empty_engine: Engin
     assert {"renewals", "consent_given", "consent_withdrawn", "reviewed"} <= columns
     indexes = {index["name"] for index in inspect(empty_engine).get_indexes("record")}
     assert "ix_record_activity_id" in indexes and "ix_record_subject_id" not in indexes
+
+
+def test_a_downgrade_never_silently_drops_a_wrapped_second_factor(empty_engine: Engine) -> None:
+    """Going back before 0007 would drop the wrapped secrets, which a migration cannot
+    unwrap: refused while one remains, so that no user loses their second factor unseen."""
+    upgrade(empty_engine)
+    with empty_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO user_account (id, name, roles, active, created_at) "
+                "VALUES (1, 'dora', '[\"dpo\"]', :yes, :at)"
+            ),
+            {"yes": True, "at": "2026-11-22 12:00:00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO user_login (user_id, password_hash, totp_kek_id, totp_wrapped, "
+                "changed_at) VALUES (1, 'x', 'kek-1', :wrapped, :at)"
+            ),
+            {"wrapped": b"\x00" * 48, "at": "2026-11-22 12:00:00"},
+        )
+    with pytest.raises(RuntimeError, match="1 user\\(s\\) sign in with a second factor"):
+        downgrade(empty_engine, "0006")
+    assert current_revision(empty_engine) == head_revision()
+    with empty_engine.begin() as connection:
+        connection.execute(text("UPDATE user_login SET totp_kek_id = NULL, totp_wrapped = NULL"))
+    downgrade(empty_engine, "0006")
+    assert current_revision(empty_engine) == "0006"

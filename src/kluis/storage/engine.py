@@ -81,9 +81,9 @@ def writer_lock_path(url: URL) -> Path | None:
 
 
 _READ_ONLY = "kluis_read_only"
+_QUERY_ONLY = "kluis_query_only"
 #: How long SQLite retries a lock held by someone outside Kluis's writers' queue.
 BUSY_TIMEOUT_MS: Final = 30_000
-_QUERY_ONLY = "kluis_query_only"
 
 
 def keystore_path(url: URL) -> Path | None:
@@ -160,7 +160,7 @@ def make_engine(raw_url: str, *, wal_autocheckpoint: int | None = None, **option
 
 #: A pooled connection unused this long is checked before use (the server may have
 #: restarted, or a firewall dropped the idle connection meanwhile).
-IDLE_BEFORE_PING = 10.0
+IDLE_BEFORE_PING: Final = 10.0
 
 
 def _ping_when_idle(engine: Engine) -> Engine:
@@ -233,9 +233,9 @@ class Checkpointer:
     from its beginning (``RESTART``), which under a steady stream of reads and writes
     SQLite never finds a moment to do by itself (some reader is always on the log): the
     log file would grow without end, or until a commit checkpoints after all. The restart
-    holds the writers' queue (so
-    writers wait in line, not in SQLite's busy handler, which sleeps) and waits for no
-    reader: it is tried a few times a millisecond apart, and again next round."""
+    holds the writers' queue (so writers wait in line, not in SQLite's busy handler, which
+    sleeps) and waits for no reader: it is tried a few times a millisecond apart, and again
+    next round."""
 
     #: Tries at restarting the log in one round, a millisecond apart.
     RESTART_TRIES: Final = 5

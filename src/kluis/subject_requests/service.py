@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from kluis.audit import Event, record_event
@@ -313,6 +313,20 @@ def close_request(
     return _view(request, at.date())
 
 
+def _ordered(conditions: list[ColumnElement[bool]]) -> Select[SubjectRequest]:
+    """The requests matching ``conditions``: open ones first by the nearest deadline (an
+    extension counts), then closed ones by theirs."""
+    return (
+        select(SubjectRequest)
+        .where(*conditions)
+        .order_by(
+            case((SubjectRequest.status == OPEN, 0), else_=1),
+            func.coalesce(SubjectRequest.extended_due, SubjectRequest.due),
+            SubjectRequest.id,
+        )
+    )
+
+
 def find_requests(
     session: Session,
     actor: Actor,
@@ -324,9 +338,9 @@ def find_requests(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[list[RequestView], int]:
-    """Requests, open ones first by the nearest deadline, then closed ones by theirs, and how
-    many match in all; paged by the database (``limit`` and ``offset``), so a list of years
-    of requests costs one page.
+    """A page of requests, open ones first by the nearest deadline, then closed ones by
+    theirs, and how many match in all; paged by the database (``limit`` and ``offset``), so
+    a list of years of requests costs one page.
 
     ``status``: ``open``, an :class:`Outcome` (``answered``, ``refused``), ``closed`` (either),
     or ``None`` for all; ``kind`` and ``subject_id`` narrow further."""
@@ -343,27 +357,18 @@ def find_requests(
     total = session.execute(
         select(func.count()).select_from(SubjectRequest).where(*conditions)
     ).scalar_one()
-    query = (
-        select(SubjectRequest)
-        .where(*conditions)
-        .order_by(
-            case((SubjectRequest.status == OPEN, 0), else_=1),
-            func.coalesce(SubjectRequest.extended_due, SubjectRequest.due),
-            SubjectRequest.id,
-        )
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return [_view(request, today) for request in session.execute(query).scalars()], int(total)
+    page = _ordered(conditions).offset(offset).limit(limit)
+    return [_view(request, today) for request in session.execute(page).scalars()], int(total)
 
 
 def list_requests(
     session: Session, actor: Actor, *, today: date, closed: bool = False
 ) -> list[RequestView]:
-    """The open requests, the nearest deadline first (with ``closed``, every request)."""
-    found, _total = find_requests(session, actor, today=today, status=None if closed else OPEN)
-    return found
+    """The open requests, the nearest deadline first (with ``closed``, every request, the
+    closed ones after)."""
+    require_privacy_staff(actor)
+    conditions = [] if closed else [SubjectRequest.status == OPEN]
+    return [_view(request, today) for request in session.execute(_ordered(conditions)).scalars()]
 
 
 def count_overdue(session: Session, actor: Actor, *, today: date) -> int:

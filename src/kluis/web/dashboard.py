@@ -15,9 +15,9 @@ from kluis.jobs import DASHBOARD_FIGURES, QUEUED, RUNNING, latest_result, list_j
 from kluis.retention import list_holds, list_runs
 from kluis.server import check_csrf, state_of
 from kluis.subject_requests import count_overdue, find_requests
-from kluis.web.jobs_pages import require_staff, start_job
+from kluis.web.jobs_pages import start_job
 from kluis.web.render import page, redirect
-from kluis.web.units import signed_in
+from kluis.web.units import require_staff, signed_in
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 

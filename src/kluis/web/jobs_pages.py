@@ -7,19 +7,12 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from kluis.core.actor import Actor
-from kluis.core.errors import NotAllowed
 from kluis.jobs import SCHEDULER, JobView, Scheduler, get_job, manual_slot, queue
 from kluis.server import check_csrf, state_of
 from kluis.web.render import page
-from kluis.web.units import signed_in
+from kluis.web.units import require_staff, signed_in
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
-
-
-def require_staff(actor: Actor) -> None:
-    """Jobs are privacy staff's business: the DPO or an administrator."""
-    if not actor.is_privacy_staff:
-        raise NotAllowed("only the DPO or an administrator may do this")
 
 
 def start_job(request: Request, kind: str, actor: Actor) -> JobView:

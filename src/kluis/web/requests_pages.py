@@ -35,7 +35,6 @@ from kluis.documents import (
 from kluis.i18n import LANGUAGES
 from kluis.mail import Attachment, kind_label, request_answered
 from kluis.register.versions import require_version
-from kluis.retention import require_privacy_staff
 from kluis.server import Caller, check_csrf, state_of
 from kluis.server.state import ServerState
 from kluis.storage import checkpoint
@@ -79,7 +78,7 @@ from kluis.web.mailing import link, mail_configured, mailer
 from kluis.web.people import StandingConsent, standing_consents
 from kluis.web.render import PER_PAGE, Page, flash, language_of, page, page_number, redirect
 from kluis.web.rights_pages import rectifiable
-from kluis.web.units import signed_in
+from kluis.web.units import require_staff, signed_in
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 E = TypeVar("E", Kind, Channel, IdentityMethod, IdentityOutcome, Outcome)
@@ -141,7 +140,7 @@ def _new_context(session: Session, values: dict[str, str], error: str | None) ->
 def new_form(request: Request) -> Response:
     """The form to file a request received by mail, letter, phone or in person."""
     with signed_in(request) as (session, caller):
-        require_privacy_staff(caller.actor)
+        require_staff(caller.actor)
         context = _new_context(session, {}, None)
     return page(request, "requests/new.html", context, caller=caller)
 

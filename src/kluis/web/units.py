@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from kluis.core.actor import Actor
+from kluis.core.errors import NotAllowed
 from kluis.server import Caller, caller_of, state_of
 
 
@@ -25,3 +27,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+def require_staff(actor: Actor) -> None:
+    """Pages for privacy staff only (requests, jobs): the DPO or an administrator."""
+    if not actor.is_privacy_staff:
+        raise NotAllowed("only the DPO or an administrator may do this")
